@@ -1,0 +1,209 @@
+//! Input selection (contract C.2) and the mapping of patterns, insights and interventions to
+//! candidate recommendations (contract C.3).
+
+use std::cmp::Ordering;
+
+use insights_model::{
+    BehavioralInsight, BehavioralPattern, InsightType, Intervention, InterventionStatus,
+    InterventionType, NewRecommendation, RecommendationType,
+};
+
+use super::placeholders::placeholders_for;
+use super::scoring::{MIN_CONFIDENCE, pattern_readiness, priority_score};
+use super::templates::{fill_template, template_for_pattern};
+
+/// Patterns read per run.
+pub const MAX_PATTERNS: usize = 10;
+/// Insights read per run.
+pub const MAX_INSIGHTS: usize = 10;
+/// Interventions read per run.
+pub const MAX_INTERVENTIONS: usize = 5;
+
+/// Impact, ease and readiness of an insight-derived recommendation (impact is × confidence).
+const INSIGHT_IMPACT_BASE: f64 = 0.75;
+const INSIGHT_EASE: f64 = 0.7;
+const INSIGHT_READINESS: f64 = 0.8;
+/// Impact, ease and readiness of an intervention-derived recommendation.
+const INTERVENTION_IMPACT: f64 = 0.8;
+const INTERVENTION_EASE: f64 = 0.6;
+const INTERVENTION_READINESS: f64 = 0.7;
+
+/// Descending by a float key; equal keys keep their input order (the sort is stable).
+fn descending(a: f64, b: f64) -> Ordering {
+    b.total_cmp(&a)
+}
+
+/// The user's patterns with confidence ≥ 0.7, highest confidence first, at most 10 — the
+/// store's query, re-applied so the engine is right on any input.
+pub fn select_patterns<'a>(
+    user_id: &str,
+    patterns: &'a [BehavioralPattern],
+) -> Vec<&'a BehavioralPattern> {
+    let mut selected: Vec<_> = patterns
+        .iter()
+        .filter(|p| p.user_id == user_id && p.confidence >= MIN_CONFIDENCE)
+        .collect();
+    selected.sort_by(|a, b| descending(a.confidence, b.confidence));
+    selected.truncate(MAX_PATTERNS);
+    selected
+}
+
+/// The user's unacknowledged insights with confidence ≥ 0.7, highest first, at most 10.
+pub fn select_insights<'a>(
+    user_id: &str,
+    insights: &'a [BehavioralInsight],
+) -> Vec<&'a BehavioralInsight> {
+    let mut selected: Vec<_> = insights
+        .iter()
+        .filter(|i| {
+            i.user_id == user_id && i.acknowledged_at.is_none() && i.confidence >= MIN_CONFIDENCE
+        })
+        .collect();
+    selected.sort_by(|a, b| descending(a.confidence, b.confidence));
+    selected.truncate(MAX_INSIGHTS);
+    selected
+}
+
+/// The user's `PENDING` interventions, highest priority first, at most 5.
+pub fn select_interventions<'a>(
+    user_id: &str,
+    interventions: &'a [Intervention],
+) -> Vec<&'a Intervention> {
+    let mut selected: Vec<_> = interventions
+        .iter()
+        .filter(|i| i.user_id == user_id && i.status == InterventionStatus::Pending)
+        .collect();
+    selected.sort_by_key(|i| std::cmp::Reverse(i.priority));
+    selected.truncate(MAX_INTERVENTIONS);
+    selected
+}
+
+/// A scored candidate from raw parts.
+#[allow(clippy::too_many_arguments)]
+fn candidate(
+    user_id: &str,
+    recommendation_type: RecommendationType,
+    title: String,
+    description: String,
+    actionable_text: String,
+    confidence: f64,
+    estimated_impact: f64,
+    ease_of_implementation: f64,
+    user_readiness: f64,
+    source_pattern_ids: Vec<String>,
+    source_insight_ids: Vec<String>,
+) -> NewRecommendation {
+    NewRecommendation {
+        user_id: user_id.to_owned(),
+        recommendation_type,
+        title,
+        description,
+        actionable_text,
+        confidence,
+        estimated_impact,
+        ease_of_implementation,
+        user_readiness,
+        priority_score: priority_score(
+            confidence,
+            estimated_impact,
+            ease_of_implementation,
+            user_readiness,
+        ),
+        source_pattern_ids,
+        source_insight_ids,
+    }
+}
+
+/// The candidate a pattern yields through its type's template; `None` for types without one.
+pub fn from_pattern(user_id: &str, pattern: &BehavioralPattern) -> Option<NewRecommendation> {
+    let template = template_for_pattern(pattern.pattern_type)?;
+    let values = placeholders_for(pattern)?;
+    let confidence = pattern.confidence;
+    Some(candidate(
+        user_id,
+        template.recommendation_type,
+        fill_template(template.title, &values),
+        fill_template(template.description, &values),
+        fill_template(template.actionable_text, &values),
+        confidence,
+        template.impact_base * confidence,
+        template.ease_base,
+        pattern_readiness(confidence, pattern.occurrence_count),
+        vec![pattern.id.clone()],
+        Vec::new(),
+    ))
+}
+
+/// The recommendation type an insight type maps to (one-to-one).
+pub fn insight_recommendation_type(insight_type: InsightType) -> RecommendationType {
+    match insight_type {
+        InsightType::StudyTimeOptimization => RecommendationType::StudyTimeOptimization,
+        InsightType::SessionLengthAdjustment => RecommendationType::SessionDurationAdjustment,
+        InsightType::ContentPreference => RecommendationType::ContentTypeBalance,
+        InsightType::RetentionStrategy => RecommendationType::RetentionStrategy,
+    }
+}
+
+/// The candidate an insight yields: its texts copied, fixed ease and readiness.
+pub fn from_insight(user_id: &str, insight: &BehavioralInsight) -> NewRecommendation {
+    let confidence = insight.confidence;
+    candidate(
+        user_id,
+        insight_recommendation_type(insight.insight_type),
+        insight.title.clone(),
+        insight.description.clone(),
+        insight.actionable_recommendation.clone(),
+        confidence,
+        INSIGHT_IMPACT_BASE * confidence,
+        INSIGHT_EASE,
+        INSIGHT_READINESS,
+        Vec::new(),
+        vec![insight.id.clone()],
+    )
+}
+
+/// The recommendation type an intervention type maps to; `None` for the four the original
+/// skipped (spacing adjustment, content variation, break recommendation, focus session).
+pub fn intervention_recommendation_type(
+    intervention_type: InterventionType,
+) -> Option<RecommendationType> {
+    use InterventionType as I;
+    use RecommendationType as R;
+    match intervention_type {
+        I::PrerequisiteReview | I::SpacedRepetitionBoost => Some(R::RetentionStrategy),
+        I::DifficultyProgression => Some(R::ExperimentalSuggestion),
+        I::ContentFormatAdapt => Some(R::ContentTypeBalance),
+        I::CognitiveLoadReduce | I::BreakScheduleAdjust => Some(R::SessionDurationAdjustment),
+        I::SpacingAdjustment | I::ContentVariation | I::BreakRecommendation | I::FocusSession => {
+            None
+        }
+    }
+}
+
+/// `"Intervention: " + type with underscores as spaces, lower-cased`,
+/// e.g. `Intervention: prerequisite review`.
+pub fn intervention_title(intervention_type: InterventionType) -> String {
+    format!(
+        "Intervention: {}",
+        intervention_type.as_str().replace('_', " ").to_lowercase()
+    )
+}
+
+/// The candidate an intervention yields. Its confidence is `priority / 10`, with no 0.7
+/// threshold (as in the original); the intervention's id is not recorded as a source.
+pub fn from_intervention(user_id: &str, intervention: &Intervention) -> Option<NewRecommendation> {
+    let recommendation_type = intervention_recommendation_type(intervention.intervention_type)?;
+    Some(candidate(
+        user_id,
+        recommendation_type,
+        intervention_title(intervention.intervention_type),
+        intervention.description.clone(),
+        intervention.reasoning.clone(),
+        f64::from(intervention.priority) / 10.0,
+        INTERVENTION_IMPACT,
+        INTERVENTION_EASE,
+        INTERVENTION_READINESS,
+        Vec::new(),
+        Vec::new(),
+    ))
+}

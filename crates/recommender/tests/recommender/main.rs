@@ -1,0 +1,6 @@
+#![allow(missing_docs)]
+//! Integration tests of insights-recommender, one binary with a module per area.
+
+mod engine;
+mod engine_properties;
+mod fixtures;
