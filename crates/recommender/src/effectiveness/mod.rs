@@ -1,0 +1,17 @@
+//! The personalization-effectiveness payload (contract A1 and E, decisions.md section 4):
+//!
+//! - [`metric`]: the `metric` selector;
+//! - [`aggregate`]: averages, sample size, correlation, p-value and significance;
+//! - [`payload`]: the response structs and [`personalization_effectiveness`], which builds them.
+
+pub mod aggregate;
+pub mod metric;
+pub mod payload;
+
+pub use aggregate::{Aggregate, aggregate};
+pub use metric::EffectivenessMetric;
+pub use payload::{
+    ActiveConfig, ActiveSummary, Baseline, ChartPoint, EffectivenessPayload, EffectivenessSummary,
+    InactiveSummary, Metrics, NO_PERSONALIZATION_MESSAGE, Period, Statistical, TimelineEntry,
+    personalization_effectiveness,
+};
