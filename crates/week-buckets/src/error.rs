@@ -26,8 +26,8 @@ pub enum WeekBucketsError {
         /// The requested number of weeks.
         weeks: u32,
     },
-    /// More items than a bucket entry can index (`u32::MAX`); entries store a 32-bit item index
-    /// to keep them 8 bytes wide.
+    /// More items than a bucket entry can index ([`Presence::MAX_ITEMS`](crate::Presence::MAX_ITEMS),
+    /// 2³⁰); entries pack a 30-bit item index and the status into 4 bytes.
     #[error("at most {max} items can be bucketed at once, got {len}")]
     TooManyItems {
         /// How many items were passed.
