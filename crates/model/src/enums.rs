@@ -254,7 +254,9 @@ mod tests {
     fn unknown_and_lower_case_names_are_rejected() {
         assert!("optimal_study_time".parse::<PatternType>().is_err());
         assert!("".parse::<ApplicationType>().is_err());
-        let err = "auto".parse::<ApplicationType>().expect_err("lower case is not a wire name");
+        let err = "auto"
+            .parse::<ApplicationType>()
+            .expect_err("lower case is not a wire name");
         assert!(err.to_string().contains("auto"));
     }
 

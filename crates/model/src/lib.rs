@@ -23,9 +23,9 @@ pub use enums::{
     PersonalizationContext, RecommendationCategory, RecommendationStatus, RecommendationType,
 };
 pub use rows::{
-    AppliedRecommendation, BaselineMetrics, BehavioralInsight, BehavioralPattern,
-    EffectivenessRow, Intervention, LearningProfile, NewInsight, NewPattern, NewRecommendation,
-    NewStudySession, PersonalizationConfig, ProfileUpdate, Recommendation,
+    AppliedRecommendation, BaselineMetrics, BehavioralInsight, BehavioralPattern, EffectivenessRow,
+    Intervention, LearningProfile, NewEffectiveness, NewInsight, NewIntervention, NewPattern,
+    NewRecommendation, NewStudySession, PersonalizationConfig, ProfileUpdate, Recommendation,
 };
 pub use timestamp::Timestamp;
 

@@ -351,3 +351,34 @@ pub struct NewInsight {
     /// 0..1.
     pub confidence: f64,
 }
+
+/// An `intervention_recommendations` row to ingest (the store assigns the id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewIntervention {
+    /// Owner.
+    pub user_id: String,
+    /// What it proposes.
+    pub intervention_type: InterventionType,
+    /// Text shown to the user.
+    pub description: String,
+    /// Why it is proposed.
+    pub reasoning: String,
+    /// 1..10.
+    pub priority: i32,
+    /// Status.
+    pub status: InterventionStatus,
+}
+
+/// A `personalization_effectiveness` row to ingest for one of the user's configs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewEffectiveness {
+    /// Owner.
+    pub user_id: String,
+    /// The config measured.
+    pub config_id: String,
+    /// The measured values.
+    #[serde(flatten)]
+    pub row: EffectivenessRow,
+}

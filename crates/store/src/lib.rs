@@ -1,0 +1,142 @@
+//! Persistence for the behavioral-insights API: one repository API ([`Store`]) over PostgreSQL
+//! (production) and embedded SQLite (the zero-setup default), chosen at run time from the URL.
+//!
+//! Every repository call is a fixed, small number of SQL statements, whatever the amount of data
+//! (the [`StatementCounter`] proves it in tests); independent reads of one call are pipelined on a
+//! single PostgreSQL connection; recommendation generation is one multi-row
+//! `INSERT … ON CONFLICT DO NOTHING RETURNING` against a unique partial index; an apply is one
+//! transaction.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), insights_store::StoreError> {
+//! use insights_store::{DatabaseUrl, Store, StoreConfig};
+//! let store = Store::connect(&StoreConfig::new(DatabaseUrl::parse("sqlite://data/insights.db")?)).await?;
+//! store.migrate().await?;
+//! let patterns = store
+//!     .patterns_overlapping("user-1", insights_model::Timestamp::from_unix_millis(0).unwrap(),
+//!                           insights_model::Timestamp::now(), None)
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Dependencies: `diesel` (typed SQL, one schema for both backends), `diesel-async` (async
+//! PostgreSQL without libpq, query pipelining, and the SQLite wrapper), `bb8` (the pool
+//! diesel-async integrates with), bundled `libsqlite3-sys` (no system SQLite needed), `cuid2`
+//! (collision-resistant ids like Prisma's), `thiserror`.
+
+mod config;
+mod error;
+mod migrate;
+mod pool;
+mod queries;
+mod rows;
+mod schema;
+mod schema_check;
+mod sql_types;
+mod statements;
+
+pub use config::{DatabaseUrl, StoreConfig, redact};
+pub use error::StoreError;
+pub use migrate::POSTGRES_INDEXES_SQL;
+pub use queries::{ApplyOutcome, ApplyRequest, EffectivenessInputs, RecommendationInputs};
+pub use statements::StatementCounter;
+
+use pool::Pools;
+
+/// The repository: every read and write the API needs, on whichever backend was configured.
+/// Cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub struct Store {
+    pools: Pools,
+    statements: StatementCounter,
+    backend: &'static str,
+}
+
+/// Pool occupancy for `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections open.
+    pub connections: u32,
+    /// Of which idle.
+    pub idle: u32,
+}
+
+impl Store {
+    /// Connects (one direct attempt first, so a wrong URL or a down server fails here with the
+    /// real error) and builds the pool. Does not migrate.
+    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+        let pools = Pools::connect(config).await?;
+        Ok(Self {
+            pools,
+            statements: StatementCounter::new(),
+            backend: config.url.backend_name(),
+        })
+    }
+
+    /// `"postgres"` or `"sqlite"`.
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Statements issued through this store so far (all connections).
+    pub fn statements(&self) -> &StatementCounter {
+        &self.statements
+    }
+
+    /// Pool occupancy.
+    pub fn pool_state(&self) -> PoolState {
+        let s = self.pools.state();
+        PoolState {
+            connections: s.connections,
+            idle: s.idle_connections,
+        }
+    }
+
+    /// Applies pending embedded migrations; returns the versions applied.
+    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
+        migrate::run_pending(&self.pools).await
+    }
+
+    /// Checks that every table and column the store uses exists with the expected type.
+    /// Read-only. `Err(StoreError::Schema(lines))` names each mismatch.
+    pub async fn check_schema(&self) -> Result<(), StoreError> {
+        let problems = match &self.pools {
+            Pools::Postgres(pool) => {
+                let mut conn = pool.get().await?;
+                schema_check::mismatches(&schema_check::read_postgres(&mut conn).await?, true)
+            }
+            Pools::Sqlite(pool) => {
+                let mut conn = pool.get().await?;
+                schema_check::mismatches(&schema_check::read_sqlite(&mut conn).await?, false)
+            }
+        };
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Schema(problems))
+        }
+    }
+
+    /// True when the database has none of our tables yet (a database we may initialise).
+    pub async fn is_uninitialised(&self) -> Result<bool, StoreError> {
+        let catalog = match &self.pools {
+            Pools::Postgres(pool) => schema_check::read_postgres(&mut *pool.get().await?).await?,
+            Pools::Sqlite(pool) => schema_check::read_sqlite(&mut *pool.get().await?).await?,
+        };
+        Ok(!catalog
+            .iter()
+            .any(|(t, _, _)| t == "recommendations" || t == "behavioral_patterns"))
+    }
+
+    /// One round trip to the database, for readiness probes.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        use diesel_async::SimpleAsyncConnection;
+        pool::with_conn!(self, |conn| conn.batch_execute("SELECT 1").await?);
+        Ok(())
+    }
+}
+
+/// A fresh collision-resistant id for a row we create (cuid2, like the original's Prisma cuids).
+pub(crate) fn new_id() -> String {
+    cuid2::create_id()
+}

@@ -1,0 +1,68 @@
+//! Active configs and contained effectiveness rows (GET …/personalization/effectiveness).
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use insights_model::{EffectivenessRow, PersonalizationConfig, Timestamp};
+
+use crate::pool::with_conn;
+use crate::rows::{ConfigRow, EffectivenessRowDb, naive};
+use crate::schema::{personalization_configs as pc, personalization_effectiveness as pe};
+use crate::{Store, StoreError};
+
+/// The effectiveness endpoint's two reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EffectivenessInputs {
+    /// The user's active personalization configs.
+    pub configs: Vec<PersonalizationConfig>,
+    /// Rows wholly inside the window, ascending `startDate`.
+    pub rows: Vec<EffectivenessRow>,
+}
+
+macro_rules! effectiveness_queries {
+    ($user:expr, $start:expr, $end:expr) => {
+        (
+            pc::table
+                .filter(pc::user_id.eq($user))
+                .filter(pc::is_active.eq(true))
+                .order((pc::created_at.asc(), pc::id.asc()))
+                .select(ConfigRow::as_select()),
+            pe::table
+                .filter(pe::user_id.eq($user))
+                .filter(pe::start_date.ge($start))
+                .filter(pe::end_date.le($end))
+                .order((pe::start_date.asc(), pe::id.asc()))
+                .select(EffectivenessRowDb::as_select()),
+        )
+    };
+}
+
+impl Store {
+    /// Active configs and the rows with `startDate >= start AND endDate <= end`; both reads
+    /// pipelined on one connection on PostgreSQL.
+    pub async fn effectiveness_inputs(
+        &self,
+        user: &str,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<EffectivenessInputs, StoreError> {
+        let (start, end) = (naive(start), naive(end));
+        let (configs, rows) = with_conn!(self,
+            postgres: |conn| {
+                let (q1, q2) = effectiveness_queries!(user, start, end);
+                let shared: &diesel_async::AsyncPgConnection = conn;
+                futures_util::try_join!(
+                    q1.load::<ConfigRow>(&mut &*shared),
+                    q2.load::<EffectivenessRowDb>(&mut &*shared),
+                )?
+            },
+            sqlite: |conn| {
+                let (q1, q2) = effectiveness_queries!(user, start, end);
+                (q1.load::<ConfigRow>(conn).await?, q2.load::<EffectivenessRowDb>(conn).await?)
+            }
+        );
+        Ok(EffectivenessInputs {
+            configs: configs.into_iter().map(Into::into).collect(),
+            rows: rows.into_iter().map(Into::into).collect(),
+        })
+    }
+}

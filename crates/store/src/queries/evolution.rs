@@ -1,0 +1,45 @@
+//! Patterns overlapping a window (GET …/patterns/evolution).
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use insights_model::{BehavioralPattern, PatternType, Timestamp};
+
+use crate::pool::with_conn;
+use crate::rows::{PatternRow, naive};
+use crate::schema::behavioral_patterns as bp;
+use crate::sql_types::DbPatternType;
+use crate::{Store, StoreError};
+
+impl Store {
+    /// The user's patterns whose `[detectedAt, lastSeenAt]` overlaps `[start, end]` (the fixed
+    /// predicate of decisions.md §4), optionally of one type, ordered by pattern type (enum
+    /// declaration order, on both backends), then `detectedAt`, then id.
+    pub async fn patterns_overlapping(
+        &self,
+        user: &str,
+        start: Timestamp,
+        end: Timestamp,
+        pattern_type: Option<PatternType>,
+    ) -> Result<Vec<BehavioralPattern>, StoreError> {
+        let (start, end) = (naive(start), naive(end));
+        let rows: Vec<PatternRow> = with_conn!(self, |conn| {
+            let mut query = bp::table
+                .filter(bp::user_id.eq(user))
+                .filter(bp::last_seen_at.ge(start))
+                .filter(bp::detected_at.le(end))
+                .select(PatternRow::as_select())
+                .into_boxed();
+            if let Some(t) = pattern_type {
+                query = query.filter(bp::pattern_type.eq(DbPatternType(t)));
+            }
+            query.load(conn).await?
+        });
+        let mut patterns: Vec<BehavioralPattern> = rows.into_iter().map(Into::into).collect();
+        // Sorted here rather than in SQL: SQLite stores the enum as text and would sort it
+        // alphabetically, while PostgreSQL sorts by declaration order.
+        patterns.sort_by(|a, b| {
+            (a.pattern_type, a.detected_at, &a.id).cmp(&(b.pattern_type, b.detected_at, &b.id))
+        });
+        Ok(patterns)
+    }
+}

@@ -1,0 +1,194 @@
+//! Engine inputs and the idempotent multi-row insert of generated recommendations.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use insights_model::{
+    BehavioralInsight, BehavioralPattern, Intervention, InterventionStatus, NewRecommendation,
+    Recommendation, Timestamp,
+};
+
+use crate::pool::with_conn;
+use crate::rows::{
+    InsightRow, InterventionRow, NewRecommendationRow, PatternRow, RecommendationRow, naive,
+};
+use crate::schema::{behavioral_insights as bi, behavioral_patterns as bp};
+use crate::schema::{intervention_recommendations as ir, recommendations as r};
+use crate::sql_types::DbInterventionStatus;
+use crate::{Store, StoreError, new_id};
+
+/// The engine's minimum confidence for patterns and insights (contract C.1).
+const MIN_CONFIDENCE: f64 = 0.7;
+
+/// Everything the recommendation engine reads for one user (contract C.2, plus the closed rows
+/// our cool-down de-duplication and `includeApplied` need).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecommendationInputs {
+    /// Patterns with confidence ≥ 0.7, highest first, at most 10.
+    pub patterns: Vec<BehavioralPattern>,
+    /// Unacknowledged insights with confidence ≥ 0.7, highest first, at most 10.
+    pub insights: Vec<BehavioralInsight>,
+    /// Pending interventions, highest priority first, at most 5.
+    pub interventions: Vec<Intervention>,
+    /// Active recommendations (neither applied nor dismissed), highest priority first.
+    pub active: Vec<Recommendation>,
+    /// Applied recommendations (any time) and those dismissed at or after the cut-off.
+    pub closed: Vec<Recommendation>,
+}
+
+/// The five reads as diesel queries, built once and run per backend.
+macro_rules! input_queries {
+    ($user:expr, $dismissed_since:expr) => {
+        (
+            bp::table
+                .filter(bp::user_id.eq($user))
+                .filter(bp::confidence.ge(MIN_CONFIDENCE))
+                .order((bp::confidence.desc(), bp::id.asc()))
+                .limit(10)
+                .select(PatternRow::as_select()),
+            bi::table
+                .filter(bi::user_id.eq($user))
+                .filter(bi::acknowledged_at.is_null())
+                .filter(bi::confidence.ge(MIN_CONFIDENCE))
+                .order((bi::confidence.desc(), bi::id.asc()))
+                .limit(10)
+                .select(InsightRow::as_select()),
+            ir::table
+                .filter(ir::user_id.eq($user))
+                .filter(ir::status.eq(DbInterventionStatus(InterventionStatus::Pending)))
+                .order((ir::priority.desc(), ir::id.asc()))
+                .limit(5)
+                .select(InterventionRow::as_select()),
+            r::table
+                .filter(r::user_id.eq($user))
+                .filter(r::applied_at.is_null())
+                .filter(r::dismissed_at.is_null())
+                .order((r::priority_score.desc(), r::created_at.asc(), r::id.asc()))
+                .select(RecommendationRow::as_select()),
+            r::table
+                .filter(r::user_id.eq($user))
+                .filter(
+                    r::applied_at
+                        .is_not_null()
+                        .or(r::dismissed_at.ge($dismissed_since)),
+                )
+                .order((r::priority_score.desc(), r::created_at.asc(), r::id.asc()))
+                .select(RecommendationRow::as_select()),
+        )
+    };
+}
+
+impl Store {
+    /// The engine's inputs for `user`: five reads, pipelined on one connection on PostgreSQL.
+    /// `dismissed_since` bounds which dismissed rows are returned (the cool-down start).
+    pub async fn recommendation_inputs(
+        &self,
+        user: &str,
+        dismissed_since: Timestamp,
+    ) -> Result<RecommendationInputs, StoreError> {
+        let since = naive(dismissed_since);
+        let (patterns, insights, interventions, active, closed) = with_conn!(self,
+            postgres: |conn| {
+                let (q1, q2, q3, q4, q5) = input_queries!(user, since);
+                // Five independent reads share one connection: pipelined, one round trip.
+                let shared: &diesel_async::AsyncPgConnection = conn;
+                futures_util::try_join!(
+                    q1.load::<PatternRow>(&mut &*shared),
+                    q2.load::<InsightRow>(&mut &*shared),
+                    q3.load::<InterventionRow>(&mut &*shared),
+                    q4.load::<RecommendationRow>(&mut &*shared),
+                    q5.load::<RecommendationRow>(&mut &*shared),
+                )?
+            },
+            sqlite: |conn| {
+                let (q1, q2, q3, q4, q5) = input_queries!(user, since);
+                (
+                    q1.load::<PatternRow>(conn).await?,
+                    q2.load::<InsightRow>(conn).await?,
+                    q3.load::<InterventionRow>(conn).await?,
+                    q4.load::<RecommendationRow>(conn).await?,
+                    q5.load::<RecommendationRow>(conn).await?,
+                )
+            }
+        );
+        Ok(RecommendationInputs {
+            patterns: patterns.into_iter().map(Into::into).collect(),
+            insights: insights.into_iter().map(Into::into).collect(),
+            interventions: interventions.into_iter().map(Into::into).collect(),
+            active: active.into_iter().map(Into::into).collect(),
+            closed: closed.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// Creates the given recommendations in ONE statement
+    /// (`INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING *`). A candidate that
+    /// collides with an active row of the same (user, type, title) — created concurrently by
+    /// another request, say — is skipped by the unique partial index, so generation is
+    /// idempotent. Returns only the rows actually created.
+    pub async fn insert_recommendations(
+        &self,
+        candidates: &[NewRecommendation],
+        created_at: Timestamp,
+    ) -> Result<Vec<Recommendation>, StoreError> {
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<NewRecommendationRow> = candidates
+            .iter()
+            .map(|c| NewRecommendationRow::new(new_id(), c, created_at))
+            .collect();
+        let created: Vec<RecommendationRow> = with_conn!(self,
+            postgres: |conn| {
+                diesel::insert_into(r::table)
+                    .values(&rows)
+                    .on_conflict_do_nothing()
+                    .returning(RecommendationRow::as_returning())
+                    .get_results(conn)
+                    .await?
+            },
+            sqlite: |conn| {
+                // Sync diesel builds the multi-row form for SQLite (see `batch_insert!`).
+                conn.spawn_blocking(move |c| {
+                    diesel::RunQueryDsl::get_results(
+                        diesel::insert_into(r::table)
+                            .values(&rows)
+                            .on_conflict_do_nothing()
+                            .returning(RecommendationRow::as_returning()),
+                        c,
+                    )
+                })
+                .await?
+            }
+        );
+        Ok(created.into_iter().map(Into::into).collect())
+    }
+
+    /// One recommendation by id.
+    pub async fn recommendation(&self, id: &str) -> Result<Option<Recommendation>, StoreError> {
+        let row: Option<RecommendationRow> = with_conn!(self, |conn| {
+            r::table
+                .find(id)
+                .select(RecommendationRow::as_select())
+                .first(conn)
+                .await
+                .optional()?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    /// Marks a recommendation dismissed (used by ingestion and tests of the cool-down).
+    pub async fn dismiss_recommendation(
+        &self,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let at = naive(at);
+        let n = with_conn!(self, |conn| {
+            diesel::update(r::table.find(id))
+                .filter(r::dismissed_at.is_null())
+                .set(r::dismissed_at.eq(Some(at)))
+                .execute(conn)
+                .await?
+        });
+        Ok(n == 1)
+    }
+}

@@ -1,0 +1,96 @@
+//! Connecting, migrating and checking schemas.
+
+use std::time::{Duration, Instant};
+
+use insights_store::{DatabaseUrl, Store, StoreConfig, StoreError};
+use insights_testkit::TestDb;
+
+#[tokio::test]
+async fn an_unreachable_postgres_is_a_typed_unavailable_error_quickly() {
+    let started = Instant::now();
+    let url = DatabaseUrl::parse("postgres://postgres@127.0.0.1:1/none").expect("url");
+    let err = Store::connect(&StoreConfig::new(url))
+        .await
+        .err()
+        .expect("must fail");
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    // Correctness, not speed: the point is that it does not wait for a pool timeout loop.
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[tokio::test]
+async fn unknown_schemes_are_rejected() {
+    for url in ["mysql://x/y", "insights.db", "sqlite://", "sqlite::memory:"] {
+        assert!(
+            matches!(DatabaseUrl::parse(url), Err(StoreError::Config(_))),
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn migrations_yield_the_shape_the_schema_check_expects_on_postgres() {
+    let db = TestDb::postgres_empty().await;
+    assert!(db.store.is_uninitialised().await.expect("catalog"));
+    match db.store.check_schema().await {
+        Err(StoreError::Schema(problems)) => {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.contains("\"recommendations\" is missing")),
+                "{problems:?}"
+            )
+        }
+        other => panic!("expected a schema error, got {other:?}"),
+    }
+    let applied = db.store.migrate().await.expect("migrate");
+    assert_eq!(applied.len(), 2);
+    db.store
+        .check_schema()
+        .await
+        .expect("schema matches after migrating");
+    assert!(db.store.migrate().await.expect("idempotent").is_empty());
+    assert!(!db.store.is_uninitialised().await.expect("catalog"));
+}
+
+#[tokio::test]
+async fn the_schema_check_names_a_wrong_column_type() {
+    let db = TestDb::postgres().await;
+    db.execute(r#"ALTER TABLE "behavioral_patterns" ALTER COLUMN "evidence" TYPE jsonb USING to_jsonb("evidence")"#).await;
+    db.execute(r#"ALTER TABLE "recommendations" DROP COLUMN "dismissedAt""#)
+        .await;
+    match db.store.check_schema().await {
+        Err(StoreError::Schema(problems)) => assert_eq!(
+            problems,
+            vec![
+                "column \"behavioral_patterns\".\"evidence\" has type jsonb, expected _text",
+                "column \"recommendations\".\"dismissedAt\" is missing",
+            ]
+        ),
+        other => panic!("expected a schema error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sqlite_migrations_pass_the_schema_check() {
+    let db = TestDb::sqlite_empty().await;
+    assert!(db.store.is_uninitialised().await.expect("catalog"));
+    assert_eq!(db.store.migrate().await.expect("migrate").len(), 2);
+    db.store.check_schema().await.expect("schema matches");
+}
+
+#[tokio::test]
+async fn ping_works_on_both_backends() {
+    TestDb::postgres()
+        .await
+        .store
+        .ping()
+        .await
+        .expect("pg ping");
+    TestDb::sqlite()
+        .await
+        .store
+        .ping()
+        .await
+        .expect("sqlite ping");
+}

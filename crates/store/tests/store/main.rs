@@ -1,0 +1,11 @@
+//! The store's conformance suite: every repository function, run against PostgreSQL and SQLite
+//! from one body per test.
+
+#![allow(missing_docs)]
+
+mod apply;
+mod config;
+mod fixtures;
+mod reads;
+mod recommendations;
+mod statements;

@@ -1,0 +1,193 @@
+//! Test-only helpers shared by the workspace's integration tests.
+//!
+//! [`TestDb`] gives each test its own database: a fresh PostgreSQL *schema* (created in the
+//! server named by `INSIGHTS_TEST_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`,
+//! migrated, and dropped when the value is dropped) or a fresh SQLite file in a temporary folder.
+//! Tests therefore run in parallel and leave nothing behind. [`both_backends!`] writes one test
+//! body once and runs it against both backends.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let db = insights_testkit::TestDb::sqlite().await;
+//! db.store.ping().await.unwrap();
+//! # }
+//! ```
+
+use std::path::PathBuf;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use insights_store::{DatabaseUrl, Store, StoreConfig};
+
+/// The backends a conformance test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL, a schema per test.
+    Postgres,
+    /// SQLite, a file per test.
+    Sqlite,
+}
+
+/// The PostgreSQL server tests use.
+pub fn postgres_base_url() -> String {
+    std::env::var("INSIGHTS_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A migrated database private to one test.
+pub struct TestDb {
+    /// The store connected to it.
+    pub store: Store,
+    /// Its URL (for starting a server process against the same database).
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    PostgresSchema { base_url: String, schema: String },
+    SqliteDir(PathBuf),
+}
+
+impl TestDb {
+    /// A fresh database of the given backend.
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Postgres => Self::postgres().await,
+            Backend::Sqlite => Self::sqlite().await,
+        }
+    }
+
+    /// A fresh, migrated PostgreSQL schema; its URL pins `search_path` to it.
+    pub async fn postgres() -> Self {
+        let db = Self::postgres_empty().await;
+        db.store.migrate().await.expect("migrate test schema");
+        db
+    }
+
+    /// A fresh, *empty* PostgreSQL schema (for migration and schema-check tests).
+    pub async fn postgres_empty() -> Self {
+        let base_url = postgres_base_url();
+        let schema = format!("t_{}", cuid2::create_id());
+        let mut admin = AsyncPgConnection::establish(&base_url)
+            .await
+            .expect("PostgreSQL reachable (see README: tests need a PostgreSQL server)");
+        admin
+            .batch_execute(&format!("CREATE SCHEMA \"{schema}\""))
+            .await
+            .expect("create test schema");
+        let separator = if base_url.contains('?') { '&' } else { '?' };
+        let url = format!("{base_url}{separator}options=-c%20search_path%3D{schema}");
+        let store = Store::connect(&StoreConfig::new(
+            DatabaseUrl::parse(&url).expect("postgres url"),
+        ))
+        .await
+        .expect("connect to test schema");
+        Self {
+            store,
+            url,
+            cleanup: Cleanup::PostgresSchema { base_url, schema },
+        }
+    }
+
+    /// A fresh, migrated SQLite file.
+    pub async fn sqlite() -> Self {
+        let db = Self::sqlite_empty().await;
+        db.store.migrate().await.expect("migrate test file");
+        db
+    }
+
+    /// A fresh, *empty* SQLite file.
+    pub async fn sqlite_empty() -> Self {
+        let dir = std::env::temp_dir().join(format!("insights-test-{}", cuid2::create_id()));
+        let url = format!("sqlite://{}", dir.join("test.db").display());
+        let store = Store::connect(&StoreConfig::new(DatabaseUrl::parse(&url).expect("url")))
+            .await
+            .expect("open test file");
+        Self {
+            store,
+            url,
+            cleanup: Cleanup::SqliteDir(dir),
+        }
+    }
+}
+
+impl TestDb {
+    /// Runs raw SQL on this test's database (to break things on purpose, or inspect them).
+    pub async fn execute(&self, sql: &str) {
+        match &self.cleanup {
+            Cleanup::PostgresSchema { .. } => {
+                let mut conn = AsyncPgConnection::establish(&self.url)
+                    .await
+                    .expect("connect");
+                conn.batch_execute(sql).await.expect("execute test SQL");
+            }
+            Cleanup::SqliteDir(dir) => {
+                let path = dir.join("test.db");
+                let mut conn = diesel_async::sync_connection_wrapper::SyncConnectionWrapper::<
+                    diesel::SqliteConnection,
+                >::establish(&path.to_string_lossy())
+                .await
+                .expect("open");
+                conn.batch_execute(sql).await.expect("execute test SQL");
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PostgresSchema { base_url, schema } => {
+                // Drop runs inside the test's runtime, which cannot block on async work; a
+                // short-lived thread with its own runtime can.
+                let (base_url, schema) = (base_url.clone(), schema.clone());
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
+                    if let Ok(runtime) = runtime {
+                        runtime.block_on(async {
+                            if let Ok(mut admin) = AsyncPgConnection::establish(&base_url).await {
+                                let _ = admin
+                                    .batch_execute(&format!(
+                                        "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                                    ))
+                                    .await;
+                            }
+                        });
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Runs each test body against both backends: for `async fn name(db)` it generates
+/// `name::postgres` and `name::sqlite`, each with its own fresh [`TestDb`] bound to `db`.
+/// The calling crate needs `tokio` (with `macros` and `rt-multi-thread`) as a dev-dependency.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($db:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    let $db = $crate::TestDb::postgres().await;
+                    $body
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let $db = $crate::TestDb::sqlite().await;
+                    $body
+                }
+            }
+        )*
+    };
+}

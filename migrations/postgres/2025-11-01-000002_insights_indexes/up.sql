@@ -1,0 +1,46 @@
+-- Indexes derived from the queries this service actually runs (crates/store/src/queries).
+-- Each names the query it serves. IF NOT EXISTS so the file can also be applied by hand to a
+-- database of the original application (`insights indexes` prints it).
+
+-- GET …/patterns/evolution: "userId" = $1 AND "lastSeenAt" >= $start AND "detectedAt" <= $end.
+-- The lastSeenAt range is the selective side for recent windows; detectedAt is filtered in the index.
+CREATE INDEX IF NOT EXISTS "insights_patterns_user_lastseen_detected_idx"
+    ON "behavioral_patterns" ("userId", "lastSeenAt", "detectedAt");
+
+-- Engine input 1: "userId" = $1 AND confidence >= 0.7 ORDER BY confidence DESC LIMIT 10,
+-- and the apply baseline avg(confidence) (index-only).
+CREATE INDEX IF NOT EXISTS "insights_patterns_user_confidence_idx"
+    ON "behavioral_patterns" ("userId", "confidence" DESC);
+
+-- Engine input 2: unacknowledged insights by confidence.
+CREATE INDEX IF NOT EXISTS "insights_insights_user_unack_confidence_idx"
+    ON "behavioral_insights" ("userId", "confidence" DESC) WHERE "acknowledgedAt" IS NULL;
+
+-- Engine input 3: pending interventions by priority.
+CREATE INDEX IF NOT EXISTS "insights_interventions_user_pending_priority_idx"
+    ON "intervention_recommendations" ("userId", "priority" DESC) WHERE "status" = 'PENDING';
+
+-- Engine input 4 and the idempotent generation: at most one ACTIVE recommendation per
+-- (user, type, title). The multi-row INSERT … ON CONFLICT DO NOTHING relies on it, and the
+-- active-rows read uses its "userId" prefix.
+CREATE UNIQUE INDEX IF NOT EXISTS "insights_recommendations_active_unique_idx"
+    ON "recommendations" ("userId", "recommendationType", "title")
+    WHERE "appliedAt" IS NULL AND "dismissedAt" IS NULL;
+
+-- Engine input 5 (cool-down de-duplication) and includeApplied=true: closed rows of a user.
+CREATE INDEX IF NOT EXISTS "insights_recommendations_user_closed_idx"
+    ON "recommendations" ("userId")
+    WHERE "appliedAt" IS NOT NULL OR "dismissedAt" IS NOT NULL;
+
+-- GET …/personalization/effectiveness: active configs of a user.
+CREATE INDEX IF NOT EXISTS "insights_configs_user_active_idx"
+    ON "personalization_configs" ("userId") WHERE "isActive";
+
+-- GET …/personalization/effectiveness: "userId" = $1 AND "startDate" >= $s AND "endDate" <= $e
+-- ORDER BY "startDate" (the original had no index for this at all).
+CREATE INDEX IF NOT EXISTS "insights_effectiveness_user_start_idx"
+    ON "personalization_effectiveness" ("userId", "startDate") INCLUDE ("endDate");
+
+-- Apply baseline: sessions of a user started in the last 7 days.
+CREATE INDEX IF NOT EXISTS "insights_sessions_user_started_idx"
+    ON "study_sessions" ("userId", "startedAt");

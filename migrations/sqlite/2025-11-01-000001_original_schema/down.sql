@@ -1,0 +1,11 @@
+DROP TABLE "personalization_effectiveness";
+DROP TABLE "personalization_configs";
+DROP TABLE "personalization_preferences";
+DROP TABLE "study_sessions";
+DROP TABLE "user_learning_profiles";
+DROP TABLE "applied_recommendations";
+DROP TABLE "recommendations";
+DROP TABLE "intervention_recommendations";
+DROP TABLE "behavioral_insights";
+DROP TABLE "behavioral_patterns";
+DROP TABLE "users";
