@@ -72,3 +72,8 @@ pub use cache::TtlCache;
 pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use error::ConfigError;
 pub use stats::CacheStats;
+
+/// Compiles the README's example as a doctest, so the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

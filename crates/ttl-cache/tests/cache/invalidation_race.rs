@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use insights_ttl_cache::TtlCache;
-use tokio::sync::Notify;
+use tokio::sync::Semaphore;
 
 use crate::support::{TTL, tag, yield_until};
 
@@ -16,7 +16,8 @@ type Cache = TtlCache<u64, u64>;
 /// applies `invalidate` mid-flight, then checks what was returned and stored.
 async fn invalidate_during_load(invalidate: impl FnOnce(&Cache)) {
     let cache = Arc::new(Cache::new(100, TTL).expect("valid configuration"));
-    let release = Arc::new(Notify::new());
+    // Permits rather than a Notify: a loader not yet parked must not miss its release.
+    let release = Arc::new(Semaphore::new(0));
     let version = Arc::new(AtomicU64::new(1));
     let call = |cache: &Arc<Cache>| {
         let cache = Arc::clone(cache);
@@ -26,7 +27,7 @@ async fn invalidate_during_load(invalidate: impl FnOnce(&Cache)) {
             cache
                 .get_or_insert_with(1, &[tag("u")], || async move {
                     let seen = version.load(Ordering::SeqCst);
-                    release.notified().await;
+                    release.acquire().await.expect("semaphore open").forget();
                     seen
                 })
                 .await
@@ -44,7 +45,7 @@ async fn invalidate_during_load(invalidate: impl FnOnce(&Cache)) {
     // A caller arriving now must not receive the old load's value: it starts its own.
     let late_caller = call(&cache);
     yield_until(&cache, |s| s.loads == 2).await;
-    release.notify_waiters();
+    release.add_permits(2);
 
     assert_eq!(
         leader.await.expect("leader"),
