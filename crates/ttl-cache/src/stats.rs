@@ -97,8 +97,9 @@ pub struct CacheStats {
     pub load_errors: u64,
     /// Callers that waited for another caller's load instead of running their own.
     pub coalesced_waits: u64,
-    /// Successful loads whose value was returned but not stored, because the key or one of
-    /// its tags was invalidated (or the cache cleared) while the load was in flight.
+    /// Successful loads whose value was returned but not stored: the key or one of its tags
+    /// was invalidated (or the cache cleared) while the load was in flight, or the value alone
+    /// weighed more than the weight bound.
     pub discarded_loads: u64,
     /// Values stored by `insert*` or by a successful load.
     pub inserts: u64,
