@@ -24,6 +24,12 @@ use crate::ModelError;
 pub struct Timestamp(OffsetDateTime);
 
 impl Timestamp {
+    /// The earliest instant the store handles (0001-01-01, a lower bound for "all time").
+    pub const MIN: Timestamp = Timestamp(time::macros::datetime!(0001-01-01 0:00 UTC));
+
+    /// The latest instant the store handles (9999-12-31T23:59:59.999Z).
+    pub const MAX: Timestamp = Timestamp(time::macros::datetime!(9999-12-31 23:59:59.999 UTC));
+
     /// The current instant, truncated to the millisecond.
     pub fn now() -> Self {
         Self::truncating(OffsetDateTime::now_utc())

@@ -1,0 +1,138 @@
+//! POST apply.
+
+use insights_model::{ApplicationType, Timestamp};
+use insights_recommender::apply::{derive_profile_update, parse_settings, updated_settings};
+use insights_store::ApplyRequest;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::{Caller, Insights, Json, ServiceError, to_json};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Applied<'a> {
+    success: bool,
+    applied_recommendation: AppliedSummary<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated_settings: Option<Map<String, Value>>,
+    tracking_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AppliedSummary<'a> {
+    id: &'a str,
+    application_type: ApplicationType,
+    applied_at: Timestamp,
+}
+
+/// The apply body: `applicationType` (required) and optional `settings`; other keys are ignored
+/// (the original's schema stripped them).
+fn parse_body(body: &Value) -> Result<(ApplicationType, Option<Map<String, Value>>), ServiceError> {
+    let object = body
+        .as_object()
+        .ok_or_else(|| ServiceError::validation("body", "request body must be a JSON object"))?;
+    let application_type = match object.get("applicationType") {
+        None | Some(Value::Null) => {
+            return Err(ServiceError::validation(
+                "applicationType",
+                "applicationType is required",
+            ));
+        }
+        Some(Value::String(s)) => s.parse::<ApplicationType>().map_err(|_| {
+            ServiceError::validation(
+                "applicationType",
+                "applicationType must be one of: AUTO, MANUAL, REMINDER, GOAL",
+            )
+        })?,
+        Some(_) => {
+            return Err(ServiceError::validation(
+                "applicationType",
+                "applicationType must be a string",
+            ));
+        }
+    };
+    let settings = match object.get("settings") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(map)) => Some(map.clone()),
+        Some(_) => {
+            return Err(ServiceError::validation(
+                "settings",
+                "settings must be an object",
+            ));
+        }
+    };
+    Ok((application_type, settings))
+}
+
+impl Insights {
+    /// Applies a recommendation (contract A4, in one transaction; a second apply is a conflict)
+    /// and invalidates the owner's cached responses so the next GET shows it.
+    pub async fn apply(
+        &self,
+        caller: &Caller,
+        recommendation_id: &str,
+        body: Value,
+    ) -> Result<Json, ServiceError> {
+        let (application_type, settings) = parse_body(&body)?;
+        // Reject bad client settings before anything is written.
+        if let Some(map) = &settings {
+            parse_settings(map)?;
+        }
+        let request = ApplyRequest {
+            recommendation_id: recommendation_id.to_owned(),
+            acting_user: (!caller.is_service).then(|| caller.user_id.clone()),
+            application_type,
+            now: Timestamp::now(),
+        };
+        let outcome = self
+            .store
+            .apply_recommendation(request, |rec, profile| {
+                // The settings were validated above, so derivation cannot fail on them; a title
+                // whose numbers do not fit simply changes nothing.
+                derive_profile_update(rec, application_type, profile, settings.as_ref())
+                    .unwrap_or_default()
+            })
+            .await?;
+        self.cache.invalidate_user(&outcome.recommendation.user_id);
+        to_json(&Applied {
+            success: true,
+            applied_recommendation: AppliedSummary {
+                id: &outcome.applied.id,
+                application_type: outcome.applied.application_type,
+                applied_at: outcome.applied.applied_at,
+            },
+            updated_settings: updated_settings(&outcome.profile_update),
+            tracking_id: &outcome.applied.id,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn body_rules() {
+        assert!(matches!(
+            parse_body(&json!({"applicationType": "MANUAL", "x": 1})),
+            Ok((ApplicationType::Manual, None))
+        ));
+        for (body, field) in [
+            (json!({}), "applicationType"),
+            (json!({"applicationType": "manual"}), "applicationType"),
+            (json!({"applicationType": 3}), "applicationType"),
+            (
+                json!({"applicationType": "AUTO", "settings": []}),
+                "settings",
+            ),
+            (json!([1]), "body"),
+        ] {
+            match parse_body(&body) {
+                Err(ServiceError::Validation { field: f, .. }) => assert_eq!(f, field, "{body}"),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+    }
+}

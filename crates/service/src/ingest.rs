@@ -1,0 +1,216 @@
+//! Ingestion writes: new patterns, insights and study sessions for a user. Each batch is
+//! validated whole before anything is written, written in multi-row statements, and then the
+//! user's cached responses are invalidated so the next GET sees the new data.
+
+use insights_model::{
+    InsightType, NewInsight, NewPattern, NewStudySession, PatternType, Timestamp,
+};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::{Insights, Json, ServiceError, to_json};
+
+/// Most items one ingestion request may carry.
+pub const MAX_ITEMS_PER_REQUEST: usize = 1_000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PatternItem {
+    pattern_type: PatternType,
+    confidence: f64,
+    #[serde(default)]
+    pattern_data: Option<Value>,
+    #[serde(default)]
+    pattern_name: Option<String>,
+    #[serde(default)]
+    evidence: Vec<String>,
+    #[serde(default)]
+    occurrence_count: Option<i32>,
+    #[serde(default)]
+    detected_at: Option<Timestamp>,
+    #[serde(default)]
+    last_seen_at: Option<Timestamp>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct InsightItem {
+    insight_type: InsightType,
+    title: String,
+    description: String,
+    actionable_recommendation: String,
+    confidence: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SessionItem {
+    started_at: Timestamp,
+    #[serde(default)]
+    completed_at: Option<Timestamp>,
+    #[serde(default)]
+    duration_ms: Option<i32>,
+    #[serde(default)]
+    reviews_completed: Option<i32>,
+    #[serde(default)]
+    new_cards_studied: Option<i32>,
+}
+
+/// Accepts a JSON array of items or `{"items": [...]}`.
+fn items<T: DeserializeOwned>(body: Value) -> Result<Vec<T>, ServiceError> {
+    let array = match body {
+        Value::Array(a) => a,
+        Value::Object(mut o) => match o.remove("items") {
+            Some(Value::Array(a)) => a,
+            _ => {
+                return Err(ServiceError::validation(
+                    "items",
+                    "expected a JSON array or {\"items\": [...]}",
+                ));
+            }
+        },
+        _ => {
+            return Err(ServiceError::validation(
+                "items",
+                "expected a JSON array or {\"items\": [...]}",
+            ));
+        }
+    };
+    if array.is_empty() || array.len() > MAX_ITEMS_PER_REQUEST {
+        return Err(ServiceError::validation(
+            "items",
+            format!("between 1 and {MAX_ITEMS_PER_REQUEST} items per request"),
+        ));
+    }
+    array
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            serde_json::from_value(v)
+                .map_err(|e| ServiceError::validation(&format!("items[{i}]"), e.to_string()))
+        })
+        .collect()
+}
+
+fn check_confidence(i: usize, c: f64) -> Result<(), ServiceError> {
+    if c.is_finite() && (0.0..=1.0).contains(&c) {
+        Ok(())
+    } else {
+        Err(ServiceError::validation(
+            &format!("items[{i}].confidence"),
+            "confidence must be between 0 and 1",
+        ))
+    }
+}
+
+fn check_non_negative(i: usize, field: &str, v: Option<i32>) -> Result<i32, ServiceError> {
+    match v {
+        Some(n) if n < 0 => Err(ServiceError::validation(
+            &format!("items[{i}].{field}"),
+            format!("{field} must not be negative"),
+        )),
+        other => Ok(other.unwrap_or(0)),
+    }
+}
+
+fn created(ids: Vec<String>) -> Result<Json, ServiceError> {
+    to_json(&json!({ "created": ids.len(), "ids": ids }))
+}
+
+impl Insights {
+    /// Adds behavioral patterns for `user`.
+    pub async fn ingest_patterns(&self, user: &str, body: Value) -> Result<Json, ServiceError> {
+        let now = Timestamp::now();
+        let mut rows = Vec::new();
+        for (i, item) in items::<PatternItem>(body)?.into_iter().enumerate() {
+            check_confidence(i, item.confidence)?;
+            let detected_at = item.detected_at.unwrap_or(now);
+            let last_seen_at = item.last_seen_at.unwrap_or(detected_at);
+            if last_seen_at < detected_at {
+                return Err(ServiceError::validation(
+                    &format!("items[{i}].lastSeenAt"),
+                    "lastSeenAt must not be before detectedAt",
+                ));
+            }
+            rows.push(NewPattern {
+                user_id: user.to_owned(),
+                pattern_type: item.pattern_type,
+                pattern_data: item.pattern_data.unwrap_or_else(|| json!({})),
+                confidence: item.confidence,
+                pattern_name: item.pattern_name,
+                evidence: item.evidence,
+                occurrence_count: check_non_negative(i, "occurrenceCount", item.occurrence_count)?,
+                detected_at,
+                last_seen_at,
+            });
+        }
+        let ids = self.store.insert_patterns(&rows).await?;
+        self.cache.invalidate_user(user);
+        created(ids)
+    }
+
+    /// Adds unacknowledged behavioral insights for `user`.
+    pub async fn ingest_insights(&self, user: &str, body: Value) -> Result<Json, ServiceError> {
+        let mut rows = Vec::new();
+        for (i, item) in items::<InsightItem>(body)?.into_iter().enumerate() {
+            check_confidence(i, item.confidence)?;
+            rows.push(NewInsight {
+                user_id: user.to_owned(),
+                insight_type: item.insight_type,
+                title: item.title,
+                description: item.description,
+                actionable_recommendation: item.actionable_recommendation,
+                confidence: item.confidence,
+            });
+        }
+        let ids = self.store.insert_insights(&rows, Timestamp::now()).await?;
+        self.cache.invalidate_user(user);
+        created(ids)
+    }
+
+    /// Adds study sessions for `user` (creating the user row if the database has none).
+    pub async fn ingest_sessions(&self, user: &str, body: Value) -> Result<Json, ServiceError> {
+        let mut rows = Vec::new();
+        for (i, item) in items::<SessionItem>(body)?.into_iter().enumerate() {
+            if item.completed_at.is_some_and(|c| c < item.started_at) {
+                return Err(ServiceError::validation(
+                    &format!("items[{i}].completedAt"),
+                    "completedAt must not be before startedAt",
+                ));
+            }
+            let duration_ms = match item.duration_ms {
+                Some(d) if d < 0 => {
+                    return Err(ServiceError::validation(
+                        &format!("items[{i}].durationMs"),
+                        "durationMs must not be negative",
+                    ));
+                }
+                other => other,
+            };
+            rows.push(NewStudySession {
+                user_id: user.to_owned(),
+                started_at: item.started_at,
+                completed_at: item.completed_at,
+                duration_ms,
+                reviews_completed: check_non_negative(
+                    i,
+                    "reviewsCompleted",
+                    item.reviews_completed,
+                )?,
+                new_cards_studied: check_non_negative(
+                    i,
+                    "newCardsStudied",
+                    item.new_cards_studied,
+                )?,
+            });
+        }
+        // study_sessions has a foreign key to users.
+        self.store
+            .ensure_user(user, None, None, Timestamp::now())
+            .await?;
+        let ids = self.store.insert_sessions(&rows).await?;
+        self.cache.invalidate_user(user);
+        created(ids)
+    }
+}

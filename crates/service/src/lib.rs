@@ -1,0 +1,134 @@
+//! The behavioral-insights operations, usable as a library without any HTTP: personalization
+//! effectiveness, pattern evolution, recommendations (generate + list), apply, and ingestion.
+//!
+//! [`Insights`] validates raw parameters with the original's rules, reads through the
+//! [`insights_store::Store`], runs the pure rules of `insights-recommender` and
+//! `insights-week-buckets`, and owns the cache policy: responses are cached per user in an
+//! `insights-ttl-cache` with single-flight loading, and every write invalidates that user's
+//! entries at once (tag = user id). Each operation returns the JSON text of the API's `data`
+//! payload, ready to be wrapped in the `{"success":true,"data":…}` envelope.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use insights_service::{EvolutionQuery, Insights, ServiceConfig};
+//! use insights_store::{DatabaseUrl, Store, StoreConfig};
+//! let store = Store::connect(&StoreConfig::new(DatabaseUrl::parse("sqlite://data/insights.db")?)).await?;
+//! let insights = Insights::new(store, ServiceConfig::default())?;
+//! let json = insights.pattern_evolution("demo-user", EvolutionQuery::default()).await?;
+//! println!("{json}");
+//! # Ok(()) }
+//! ```
+
+mod apply;
+mod cache;
+mod caller;
+mod demo;
+mod effectiveness;
+mod error;
+mod evolution;
+mod ingest;
+mod params;
+mod recommendations;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use insights_recommender::engine::EngineConfig;
+use insights_store::{PoolState, Store};
+use insights_ttl_cache::CacheStats;
+
+pub use caller::Caller;
+pub use error::ServiceError;
+pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
+
+use cache::ResponseCache;
+
+/// The JSON text of a success payload (the envelope's `data`).
+pub type Json = Arc<str>;
+
+/// Tunables of the operations.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// How long a cached response stays fresh.
+    pub cache_ttl: Duration,
+    /// Most cached entries (0 disables caching).
+    pub cache_capacity: usize,
+    /// How long an applied or dismissed recommendation is not suggested again.
+    pub recommendation_cooldown: Duration,
+}
+
+impl Default for ServiceConfig {
+    /// 5-minute TTL (the original's), 10,000 entries, 30-day cool-down.
+    fn default() -> Self {
+        Self {
+            cache_ttl: Duration::from_secs(300),
+            cache_capacity: 10_000,
+            recommendation_cooldown: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
+/// Counters for `/metrics`.
+#[derive(Debug, Clone)]
+pub struct MetricsSnapshot {
+    /// Response-cache statistics (zeros when caching is off).
+    pub cache: CacheStats,
+    /// SQL statements issued so far.
+    pub statements: u64,
+    /// Pool occupancy.
+    pub pool: PoolState,
+    /// `"postgres"` or `"sqlite"`.
+    pub backend: &'static str,
+}
+
+/// The operations. Cheap to clone; clones share the store and the cache.
+#[derive(Clone)]
+pub struct Insights {
+    store: Store,
+    cache: Arc<ResponseCache>,
+    engine: EngineConfig,
+}
+
+impl Insights {
+    /// Wires the operations to a store.
+    pub fn new(store: Store, config: ServiceConfig) -> Result<Self, ServiceError> {
+        let cooldown = time::Duration::try_from(config.recommendation_cooldown)
+            .map_err(|e| ServiceError::Internal(format!("cool-down out of range: {e}")))?;
+        Ok(Self {
+            store,
+            cache: Arc::new(ResponseCache::new(config.cache_capacity, config.cache_ttl)?),
+            engine: EngineConfig { cooldown },
+        })
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Whether the database answers (for readiness probes).
+    pub async fn ready(&self) -> Result<(), ServiceError> {
+        self.store.ping().await.map_err(ServiceError::from)
+    }
+
+    /// Drops every cached response of `user` (after a write made outside this service).
+    pub fn invalidate_user(&self, user: &str) {
+        self.cache.invalidate_user(user);
+    }
+
+    /// Counters for `/metrics`.
+    pub fn metrics_snapshot(&self) -> MetricsSnapshot {
+        MetricsSnapshot {
+            cache: self.cache.stats(),
+            statements: self.store.statements().get(),
+            pool: self.store.pool_state(),
+            backend: self.store.backend(),
+        }
+    }
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<Json, ServiceError> {
+    serde_json::to_string(value)
+        .map(Into::into)
+        .map_err(|e| ServiceError::Internal(format!("cannot encode response: {e}")))
+}

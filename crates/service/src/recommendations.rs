@@ -1,0 +1,88 @@
+//! GET recommendations: generate (idempotently) and list.
+
+use std::sync::Arc;
+
+use insights_model::{Recommendation, Timestamp};
+use insights_recommender::engine::{EngineInput, plan_recommendations};
+use insights_recommender::view::{ListQuery, select_recommendations};
+
+use crate::cache::{CacheKey, CacheValue};
+use crate::effectiveness::expect_json;
+use crate::{Insights, Json, RecommendationsQuery, ServiceError, to_json};
+
+impl Insights {
+    /// The user's recommendations: runs the engine (creating new recommendations in one
+    /// idempotent statement), then answers the active ones — plus applied ones when
+    /// `includeApplied=true` — by priority, first `limit`, with `total` before the limit.
+    pub async fn recommendations(
+        &self,
+        user: &str,
+        query: RecommendationsQuery,
+    ) -> Result<Json, ServiceError> {
+        let params = query.validate()?;
+        let key = CacheKey::Recommendations {
+            user: Arc::from(user),
+            include_applied: params.include_applied,
+            limit: params.limit,
+        };
+        let value = self
+            .cache
+            .get_or_load(key, user, || async {
+                let now = Timestamp::now();
+                let cooldown_start = self.engine.cooldown_start(now);
+                let inputs = self
+                    .store
+                    .recommendation_inputs(user, cooldown_start)
+                    .await?;
+                let recently_closed: Vec<Recommendation> = inputs
+                    .closed
+                    .iter()
+                    .filter(|r| {
+                        r.applied_at.is_some_and(|t| t >= cooldown_start)
+                            || r.dismissed_at.is_some_and(|t| t >= cooldown_start)
+                    })
+                    .cloned()
+                    .collect();
+                let plan = plan_recommendations(
+                    &EngineInput {
+                        user_id: user,
+                        patterns: &inputs.patterns,
+                        insights: &inputs.insights,
+                        interventions: &inputs.interventions,
+                        active: &inputs.active,
+                        recently_closed: &recently_closed,
+                        now,
+                    },
+                    &self.engine,
+                );
+                let created = self
+                    .store
+                    .insert_recommendations(&plan.to_create, now)
+                    .await?;
+                let mut rows = if created.len() < plan.to_create.len() {
+                    // Another request created some of them concurrently (the unique index
+                    // skipped them): read the active rows again so the answer includes them.
+                    self.store
+                        .recommendation_inputs(user, cooldown_start)
+                        .await?
+                        .active
+                } else {
+                    let mut rows = inputs.active;
+                    rows.extend(created);
+                    rows
+                };
+                rows.extend(inputs.closed);
+                let list = select_recommendations(
+                    rows,
+                    &inputs.patterns,
+                    ListQuery {
+                        include_applied: params.include_applied,
+                        limit: params.limit,
+                    },
+                );
+                to_json(&list).map(CacheValue::Json)
+            })
+            .await?;
+        expect_json(value)
+    }
+}
