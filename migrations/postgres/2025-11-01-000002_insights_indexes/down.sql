@@ -1,4 +1,3 @@
-DROP INDEX IF EXISTS "insights_patterns_user_lastseen_detected_idx";
 DROP INDEX IF EXISTS "insights_patterns_user_confidence_idx";
 DROP INDEX IF EXISTS "insights_insights_user_unack_confidence_idx";
 DROP INDEX IF EXISTS "insights_interventions_user_pending_priority_idx";

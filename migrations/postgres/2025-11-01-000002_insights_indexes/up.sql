@@ -3,9 +3,9 @@
 -- database of the original application (`insights indexes` prints it).
 
 -- GET …/patterns/evolution: "userId" = $1 AND "lastSeenAt" >= $start AND "detectedAt" <= $end.
--- The lastSeenAt range is the selective side for recent windows; detectedAt is filtered in the index.
-CREATE INDEX IF NOT EXISTS "insights_patterns_user_lastseen_detected_idx"
-    ON "behavioral_patterns" ("userId", "lastSeenAt", "detectedAt");
+-- Served by the HEAD schema's own "behavioral_patterns_userId_lastSeenAt_idx" (the lastSeenAt
+-- range is the selective side for recent windows); a wider (userId, lastSeenAt, detectedAt)
+-- index was measured and the planner preferred the existing one, so none is added.
 
 -- Engine input 1: "userId" = $1 AND confidence >= 0.7 ORDER BY confidence DESC LIMIT 10,
 -- and the apply baseline avg(confidence) (index-only).

@@ -1,4 +1,4 @@
-DROP INDEX "insights_patterns_user_lastseen_detected_idx";
+DROP INDEX "insights_patterns_user_lastseen_idx";
 DROP INDEX "insights_patterns_user_confidence_idx";
 DROP INDEX "insights_insights_user_unack_confidence_idx";
 DROP INDEX "insights_interventions_user_pending_priority_idx";

@@ -1,6 +1,6 @@
 -- The same query-derived indexes as migrations/postgres/…_insights_indexes (see the comments
 -- there); SQLite has no INCLUDE or DESC-ordered use that matters here.
-CREATE INDEX "insights_patterns_user_lastseen_detected_idx" ON "behavioral_patterns" ("userId", "lastSeenAt", "detectedAt");
+CREATE INDEX "insights_patterns_user_lastseen_idx" ON "behavioral_patterns" ("userId", "lastSeenAt");
 CREATE INDEX "insights_patterns_user_confidence_idx" ON "behavioral_patterns" ("userId", "confidence");
 CREATE INDEX "insights_insights_user_unack_confidence_idx" ON "behavioral_insights" ("userId", "confidence") WHERE "acknowledgedAt" IS NULL;
 CREATE INDEX "insights_interventions_user_pending_priority_idx" ON "intervention_recommendations" ("userId", "priority") WHERE "status" = 'PENDING';

@@ -5,6 +5,7 @@
 
 mod apply;
 mod config;
+mod explain;
 mod fixtures;
 mod reads;
 mod recommendations;
