@@ -86,7 +86,7 @@ impl Insights {
             now: Timestamp::now(),
         };
         let outcome = self
-            .store
+            .store()
             .apply_recommendation(request, |rec, profile| {
                 // The settings were validated above, so derivation cannot fail on them; a title
                 // whose numbers do not fit simply changes nothing.
@@ -94,7 +94,7 @@ impl Insights {
                     .unwrap_or_default()
             })
             .await?;
-        self.cache.invalidate_user(&outcome.recommendation.user_id);
+        self.invalidate_user(&outcome.recommendation.user_id);
         to_json(&Applied {
             success: true,
             applied_recommendation: AppliedSummary {

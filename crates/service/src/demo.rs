@@ -14,7 +14,7 @@ impl Insights {
         let now = Timestamp::now();
         let ago = |days: i64| now.saturating_add(-Duration::days(days));
         if !self
-            .store
+            .store()
             .ensure_user(user_id, Some("demo@insights.local"), Some("Demo"), now)
             .await?
         {
@@ -36,7 +36,7 @@ impl Insights {
             detected_at: ago(from),
             last_seen_at: ago(to),
         };
-        self.store
+        self.store()
             .insert_patterns(&[
                 pattern(
                     PatternType::OptimalStudyTime,
@@ -88,7 +88,7 @@ impl Insights {
                 ),
             ])
             .await?;
-        self.store
+        self.store()
             .insert_insights(
                 &[NewInsight {
                     user_id: user_id.to_owned(),
@@ -101,7 +101,7 @@ impl Insights {
                 now,
             )
             .await?;
-        self.store
+        self.store()
             .insert_interventions(
                 &[NewIntervention {
                     user_id: user_id.to_owned(),
@@ -124,8 +124,8 @@ impl Insights {
                 new_cards_studied: 10,
             })
             .collect();
-        self.store.insert_sessions(&sessions).await?;
-        self.store
+        self.store().insert_sessions(&sessions).await?;
+        self.store()
             .insert_learning_profile(&LearningProfile {
                 id: format!("profile-{user_id}"),
                 user_id: user_id.to_owned(),
@@ -140,7 +140,7 @@ impl Insights {
             })
             .await?;
         let config = self
-            .store
+            .store()
             .insert_config(
                 user_id,
                 PersonalizationContext::Mission,
@@ -150,7 +150,7 @@ impl Insights {
                 ago(90),
             )
             .await?;
-        self.store
+        self.store()
             .insert_config(
                 user_id,
                 PersonalizationContext::Content,
@@ -183,7 +183,7 @@ impl Insights {
                 },
             })
             .collect();
-        self.store.insert_effectiveness(&rows, now).await?;
+        self.store().insert_effectiveness(&rows, now).await?;
         Ok(true)
     }
 }

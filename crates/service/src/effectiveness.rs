@@ -33,7 +33,8 @@ impl Insights {
                 .cache
                 .get_or_load(key, user, || async {
                     let inputs = self
-                        .store
+                        .routing
+                        .reader(user)
                         .effectiveness_inputs(user, params.start, params.end)
                         .await?;
                     render(&inputs, params).map(CacheValue::Json)
@@ -48,7 +49,8 @@ impl Insights {
                 user,
                 || async {
                     let all = self
-                        .store
+                        .routing
+                        .reader(user)
                         .effectiveness_inputs(user, Timestamp::MIN, Timestamp::MAX)
                         .await?;
                     Ok(CacheValue::EffectivenessData(Arc::new(all)))

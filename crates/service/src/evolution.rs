@@ -72,7 +72,8 @@ impl Insights {
                 let start = Timestamp::from_unix_millis(window.start_ms())
                     .map_err(|e| ServiceError::Internal(e.to_string()))?;
                 let patterns = self
-                    .store
+                    .routing
+                    .reader(user)
                     .patterns_overlapping(user, start, now, params.pattern_type)
                     .await?;
                 render(&window, start, now, &patterns, params).map(CacheValue::Json)

@@ -145,8 +145,8 @@ impl Insights {
                 last_seen_at,
             });
         }
-        let ids = self.store.insert_patterns(&rows).await?;
-        self.cache.invalidate_user(user);
+        let ids = self.store().insert_patterns(&rows).await?;
+        self.invalidate_user(user);
         created(ids)
     }
 
@@ -164,8 +164,11 @@ impl Insights {
                 confidence: item.confidence,
             });
         }
-        let ids = self.store.insert_insights(&rows, Timestamp::now()).await?;
-        self.cache.invalidate_user(user);
+        let ids = self
+            .store()
+            .insert_insights(&rows, Timestamp::now())
+            .await?;
+        self.invalidate_user(user);
         created(ids)
     }
 
@@ -206,11 +209,11 @@ impl Insights {
             });
         }
         // study_sessions has a foreign key to users.
-        self.store
+        self.store()
             .ensure_user(user, None, None, Timestamp::now())
             .await?;
-        let ids = self.store.insert_sessions(&rows).await?;
-        self.cache.invalidate_user(user);
+        let ids = self.store().insert_sessions(&rows).await?;
+        self.invalidate_user(user);
         created(ids)
     }
 }

@@ -29,6 +29,7 @@ mod evolution;
 mod ingest;
 mod params;
 mod recommendations;
+mod routing;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +43,7 @@ pub use error::ServiceError;
 pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
 
 use cache::ResponseCache;
+use routing::ReadRouting;
 
 /// The JSON text of a success payload (the envelope's `data`).
 pub type Json = Arc<str>;
@@ -55,15 +57,18 @@ pub struct ServiceConfig {
     pub cache_capacity: usize,
     /// How long an applied or dismissed recommendation is not suggested again.
     pub recommendation_cooldown: Duration,
+    /// With a read replica: how long after a write a user's reads stay on the primary.
+    pub read_your_writes_window: Duration,
 }
 
 impl Default for ServiceConfig {
-    /// 5-minute TTL (the original's), 10,000 entries, 30-day cool-down.
+    /// 5-minute TTL (the original's), 10,000 entries, 30-day cool-down, 10 s read-your-writes.
     fn default() -> Self {
         Self {
             cache_ttl: Duration::from_secs(300),
             cache_capacity: 10_000,
             recommendation_cooldown: Duration::from_secs(30 * 24 * 3600),
+            read_your_writes_window: Duration::from_secs(10),
         }
     }
 }
@@ -84,7 +89,7 @@ pub struct MetricsSnapshot {
 /// The operations. Cheap to clone; clones share the store and the cache.
 #[derive(Clone)]
 pub struct Insights {
-    store: Store,
+    routing: Arc<ReadRouting>,
     cache: Arc<ResponseCache>,
     engine: EngineConfig,
 }
@@ -92,27 +97,49 @@ pub struct Insights {
 impl Insights {
     /// Wires the operations to a store.
     pub fn new(store: Store, config: ServiceConfig) -> Result<Self, ServiceError> {
+        Self::with_read_replica(store, None, config)
+    }
+
+    /// Wires the operations to a primary store and an optional read replica: reads go to the
+    /// replica except for users who wrote within `read_your_writes_window`; writes always go
+    /// to the primary.
+    pub fn with_read_replica(
+        store: Store,
+        replica: Option<Store>,
+        config: ServiceConfig,
+    ) -> Result<Self, ServiceError> {
         let cooldown = time::Duration::try_from(config.recommendation_cooldown)
             .map_err(|e| ServiceError::Internal(format!("cool-down out of range: {e}")))?;
         Ok(Self {
-            store,
+            routing: Arc::new(ReadRouting::new(
+                store,
+                replica,
+                config.read_your_writes_window,
+            )),
             cache: Arc::new(ResponseCache::new(config.cache_capacity, config.cache_ttl)?),
             engine: EngineConfig { cooldown },
         })
     }
 
-    /// The underlying store.
+    /// The primary store.
     pub fn store(&self) -> &Store {
-        &self.store
+        self.routing.primary()
     }
 
-    /// Whether the database answers (for readiness probes).
+    /// Whether a read replica is configured.
+    pub fn has_read_replica(&self) -> bool {
+        self.routing.has_replica()
+    }
+
+    /// Whether the primary database answers (for readiness probes).
     pub async fn ready(&self) -> Result<(), ServiceError> {
-        self.store.ping().await.map_err(ServiceError::from)
+        self.store().ping().await.map_err(ServiceError::from)
     }
 
-    /// Drops every cached response of `user` (after a write made outside this service).
+    /// Call after any write for `user` (this service's own writes do): drops the user's cached
+    /// responses and keeps the user's reads on the primary for the read-your-writes window.
     pub fn invalidate_user(&self, user: &str) {
+        self.routing.wrote(user);
         self.cache.invalidate_user(user);
     }
 
@@ -120,9 +147,9 @@ impl Insights {
     pub fn metrics_snapshot(&self) -> MetricsSnapshot {
         MetricsSnapshot {
             cache: self.cache.stats(),
-            statements: self.store.statements().get(),
-            pool: self.store.pool_state(),
-            backend: self.store.backend(),
+            statements: self.store().statements().get(),
+            pool: self.store().pool_state(),
+            backend: self.store().backend(),
         }
     }
 }

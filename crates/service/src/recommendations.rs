@@ -31,7 +31,8 @@ impl Insights {
                 let now = Timestamp::now();
                 let cooldown_start = self.engine.cooldown_start(now);
                 let inputs = self
-                    .store
+                    .routing
+                    .reader(user)
                     .recommendation_inputs(user, cooldown_start)
                     .await?;
                 let recently_closed: Vec<Recommendation> = inputs
@@ -56,13 +57,17 @@ impl Insights {
                     &self.engine,
                 );
                 let created = self
-                    .store
+                    .routing
+                    .primary()
                     .insert_recommendations(&plan.to_create, now)
                     .await?;
+                if !created.is_empty() {
+                    self.routing.wrote(user);
+                }
                 let mut rows = if created.len() < plan.to_create.len() {
                     // Another request created some of them concurrently (the unique index
                     // skipped them): read the active rows again so the answer includes them.
-                    self.store
+                    self.store()
                         .recommendation_inputs(user, cooldown_start)
                         .await?
                         .active

@@ -135,3 +135,60 @@ both_backends! {
         assert!(a["effectiveness"]["timeline"][0]["date"].is_string());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_go_to_the_replica_except_right_after_a_write() {
+    let primary = TestDb::postgres().await;
+    // A separate database stands in for a lagging replica: it never receives the writes.
+    let replica = TestDb::postgres().await;
+    let s = Insights::with_read_replica(
+        primary.store.clone(),
+        Some(replica.store.clone()),
+        ServiceConfig {
+            cache_capacity: 0,
+            ..ServiceConfig::default()
+        },
+    )
+    .expect("service");
+    assert!(s.has_read_replica());
+    primary
+        .store
+        .insert_patterns(&[NewPattern {
+            user_id: "u1".into(),
+            pattern_type: PatternType::AttentionCycle,
+            pattern_data: json!({}),
+            confidence: 0.8,
+            pattern_name: None,
+            evidence: vec![],
+            occurrence_count: 1,
+            detected_at: Timestamp::now(),
+            last_seen_at: Timestamp::now(),
+        }])
+        .await
+        .expect("write behind the service's back");
+    let via_replica = parse(
+        &s.pattern_evolution("u1", EvolutionQuery::default())
+            .await
+            .expect("get"),
+    );
+    assert_eq!(
+        via_replica["meta"]["totalPatterns"], 0,
+        "served by the replica"
+    );
+    seed_patterns(&s, "u1").await;
+    let after_write = parse(
+        &s.pattern_evolution("u1", EvolutionQuery::default())
+            .await
+            .expect("get"),
+    );
+    assert_eq!(
+        after_write["meta"]["totalPatterns"], 4,
+        "the writer reads its own writes from the primary"
+    );
+    let other = parse(
+        &s.pattern_evolution("u2", EvolutionQuery::default())
+            .await
+            .expect("get"),
+    );
+    assert_eq!(other["meta"]["totalPatterns"], 0);
+}
