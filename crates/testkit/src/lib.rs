@@ -15,6 +15,9 @@
 
 use std::path::PathBuf;
 
+mod temp_postgres;
+pub use temp_postgres::TempPostgres;
+
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use insights_store::{DatabaseUrl, Store, StoreConfig};
 
