@@ -26,20 +26,20 @@ fn list(v: Option<DbTextList>) -> Vec<String> {
     v.map(|l| l.0).unwrap_or_default()
 }
 
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = behavioral_patterns)]
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = behavioral_patterns, treat_none_as_default_value = false)]
 pub(crate) struct PatternRow {
-    id: String,
-    user_id: String,
-    pattern_type: DbPatternType,
-    pattern_data: DbJson,
-    confidence: f64,
-    first_detected_at: PrimitiveDateTime,
-    last_seen_at: PrimitiveDateTime,
-    pattern_name: Option<String>,
-    evidence: Option<DbTextList>,
-    occurrence_count: i32,
-    detected_at: PrimitiveDateTime,
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) pattern_type: DbPatternType,
+    pub(crate) pattern_data: DbJson,
+    pub(crate) confidence: f64,
+    pub(crate) first_detected_at: PrimitiveDateTime,
+    pub(crate) last_seen_at: PrimitiveDateTime,
+    pub(crate) pattern_name: Option<String>,
+    pub(crate) evidence: Option<DbTextList>,
+    pub(crate) occurrence_count: i32,
+    pub(crate) detected_at: PrimitiveDateTime,
 }
 
 impl From<PatternRow> for m::BehavioralPattern {
@@ -60,23 +60,7 @@ impl From<PatternRow> for m::BehavioralPattern {
     }
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = behavioral_patterns, treat_none_as_default_value = false)]
-pub(crate) struct NewPatternRow {
-    pub(crate) id: String,
-    pub(crate) user_id: String,
-    pub(crate) pattern_type: DbPatternType,
-    pub(crate) pattern_data: DbJson,
-    pub(crate) confidence: f64,
-    pub(crate) first_detected_at: PrimitiveDateTime,
-    pub(crate) last_seen_at: PrimitiveDateTime,
-    pub(crate) pattern_name: Option<String>,
-    pub(crate) evidence: Option<DbTextList>,
-    pub(crate) occurrence_count: i32,
-    pub(crate) detected_at: PrimitiveDateTime,
-}
-
-impl NewPatternRow {
+impl PatternRow {
     pub(crate) fn new(id: String, p: &m::NewPattern) -> Self {
         Self {
             id,
@@ -182,8 +166,8 @@ pub(crate) struct NewInterventionRow {
     pub(crate) created_at: PrimitiveDateTime,
 }
 
-#[derive(Queryable, Selectable)]
-#[diesel(table_name = recommendations)]
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = recommendations, treat_none_as_default_value = false)]
 pub(crate) struct RecommendationRow {
     id: String,
     user_id: String,
@@ -228,29 +212,7 @@ impl From<RecommendationRow> for m::Recommendation {
     }
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = recommendations, treat_none_as_default_value = false)]
-pub(crate) struct NewRecommendationRow {
-    id: String,
-    user_id: String,
-    recommendation_type: DbRecommendationType,
-    title: String,
-    description: String,
-    actionable_text: String,
-    confidence: f64,
-    estimated_impact: f64,
-    ease_of_implementation: f64,
-    user_readiness: f64,
-    priority_score: f64,
-    status: DbRecommendationStatus,
-    source_pattern_ids: Option<DbTextList>,
-    source_insight_ids: Option<DbTextList>,
-    created_at: PrimitiveDateTime,
-    applied_at: Option<PrimitiveDateTime>,
-    dismissed_at: Option<PrimitiveDateTime>,
-}
-
-impl NewRecommendationRow {
+impl RecommendationRow {
     pub(crate) fn new(id: String, r: &m::NewRecommendation, created_at: Timestamp) -> Self {
         Self {
             id,

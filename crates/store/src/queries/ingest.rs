@@ -10,8 +10,8 @@ use insights_model::{
 
 use crate::pool::{batch_insert, with_conn};
 use crate::rows::{
-    NewConfigRow, NewEffectivenessRow, NewInsightRow, NewInterventionRow, NewPatternRow,
-    NewPreferencesRow, NewSessionRow, NewUserRow, ProfileRow, naive,
+    NewConfigRow, NewEffectivenessRow, NewInsightRow, NewInterventionRow, NewPreferencesRow,
+    NewSessionRow, NewUserRow, PatternRow, ProfileRow, naive,
 };
 use crate::schema::{
     behavioral_insights as bi, behavioral_patterns as bp, intervention_recommendations as ir,
@@ -54,9 +54,9 @@ impl Store {
         &self,
         patterns: &[NewPattern],
     ) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<NewPatternRow> = patterns
+        let rows: Vec<PatternRow> = patterns
             .iter()
-            .map(|p| NewPatternRow::new(new_id(), p))
+            .map(|p| PatternRow::new(new_id(), p))
             .collect();
         let ids = rows.iter().map(|r| r.id.clone()).collect();
         batch_insert!(self, bp::table, rows);

@@ -8,9 +8,7 @@ use insights_model::{
 };
 
 use crate::pool::with_conn;
-use crate::rows::{
-    InsightRow, InterventionRow, NewRecommendationRow, PatternRow, RecommendationRow, naive,
-};
+use crate::rows::{InsightRow, InterventionRow, PatternRow, RecommendationRow, naive};
 use crate::schema::{behavioral_insights as bi, behavioral_patterns as bp};
 use crate::schema::{intervention_recommendations as ir, recommendations as r};
 use crate::sql_types::DbInterventionStatus;
@@ -132,9 +130,9 @@ impl Store {
         if candidates.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<NewRecommendationRow> = candidates
+        let rows: Vec<RecommendationRow> = candidates
             .iter()
-            .map(|c| NewRecommendationRow::new(new_id(), c, created_at))
+            .map(|c| RecommendationRow::new(new_id(), c, created_at))
             .collect();
         let created: Vec<RecommendationRow> = with_conn!(self,
             postgres: |conn| {
