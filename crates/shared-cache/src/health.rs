@@ -1,6 +1,6 @@
 //! Counters, the healthy / unhealthy state, and the [`TierHealth`] snapshot.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use tokio::sync::Notify;
 
@@ -37,8 +37,8 @@ pub struct TierHealth {
     pub invalidations_received: u64,
     /// Times the data connection came back after having been unhealthy.
     pub reconnects: u64,
-    /// A subscriber is currently connected and listening.
-    pub subscriber_connected: bool,
+    /// Subscribers of this tier currently connected and listening (normally 0 or 1).
+    pub subscribers_connected: u64,
     /// Times a subscriber connected again after losing its connection.
     pub subscriber_reconnects: u64,
 }
@@ -64,7 +64,7 @@ pub(crate) struct HealthState {
     pub(crate) invalidations_sent: AtomicU64,
     pub(crate) invalidations_received: AtomicU64,
     pub(crate) reconnects: AtomicU64,
-    pub(crate) subscriber_connected: AtomicBool,
+    pub(crate) subscribers_connected: AtomicU64,
     pub(crate) subscriber_reconnects: AtomicU64,
 }
 
@@ -115,7 +115,7 @@ impl HealthState {
             invalidations_sent: read(&self.invalidations_sent),
             invalidations_received: read(&self.invalidations_received),
             reconnects: read(&self.reconnects),
-            subscriber_connected: self.subscriber_connected.load(Ordering::Relaxed),
+            subscribers_connected: read(&self.subscribers_connected),
             subscriber_reconnects: read(&self.subscriber_reconnects),
         }
     }

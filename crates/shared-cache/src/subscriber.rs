@@ -24,6 +24,23 @@ pub enum Invalidation {
     All,
 }
 
+/// Counts this subscriber in `subscribers_connected` while alive. A guard rather than a
+/// decrement after `listen`, because aborting the task drops the future mid-`listen`.
+struct ConnectedGauge<'a>(&'a HealthState);
+
+impl<'a> ConnectedGauge<'a> {
+    fn raise(health: &'a HealthState) -> Self {
+        health.subscribers_connected.fetch_add(1, Ordering::Relaxed);
+        Self(health)
+    }
+}
+
+impl Drop for ConnectedGauge<'_> {
+    fn drop(&mut self) {
+        self.0.subscribers_connected.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Everything the listening task needs; it does not keep the tier itself alive.
 struct Listener {
     client: redis::Client,
@@ -61,17 +78,13 @@ impl Listener {
                         bump(&self.health.subscriber_reconnects);
                     }
                     connected_before = true;
-                    self.health
-                        .subscriber_connected
-                        .store(true, Ordering::Relaxed);
+                    let connected = ConnectedGauge::raise(&self.health);
                     // Subscribed first, then `All`: anything published before the
                     // subscription took effect is covered by dropping everything.
                     on_invalidate(Invalidation::All);
                     let (sink, stream) = pubsub.split();
                     self.listen(sink, stream, &on_invalidate).await;
-                    self.health
-                        .subscriber_connected
-                        .store(false, Ordering::Relaxed);
+                    drop(connected);
                     tracing::warn!(channel = %self.channel, "invalidation subscriber lost its connection");
                 }
                 Err(reason) => {

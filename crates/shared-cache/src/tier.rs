@@ -1,7 +1,7 @@
 //! [`SharedTier`]: reads, writes and invalidations against Redis that never fail the caller.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use redis::RedisResult;
@@ -64,7 +64,8 @@ impl FillTicket {
 #[derive(Debug)]
 pub(crate) struct TierInner {
     pub(crate) client: redis::Client,
-    connection: ConnectionManager,
+    /// Replaced by the probe when Redis stops answering on it (see [`TierInner::ping`]).
+    connection: RwLock<ConnectionManager>,
     pub(crate) config: SharedTierConfig,
     keys: KeyLayout,
     scripts: Scripts,
@@ -92,16 +93,10 @@ impl SharedTier {
         config.validate()?;
         let runtime = Handle::try_current().map_err(|_| SharedTierError::NoRuntime)?;
         let client = redis::Client::open(redis_url).map_err(SharedTierError::InvalidUrl)?;
-        // One connection attempt per request for a connection: the probe owns the backoff, and
-        // callers are bounded by `op_timeout` anyway.
-        let manager_config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(config.connect_timeout))
-            .set_number_of_retries(0);
-        let connection = ConnectionManager::new_lazy_with_config(client.clone(), manager_config)
-            .map_err(SharedTierError::ClientSetup)?;
+        let connection = new_connection_manager(&client, &config)?;
         let inner = Arc::new(TierInner {
             client,
-            connection,
+            connection: RwLock::new(connection),
             keys: KeyLayout::new(&config.key_prefix, config.format_version),
             scripts: Scripts::new(),
             health: Arc::new(HealthState::default()),
@@ -130,7 +125,7 @@ impl SharedTier {
             .key(inner.keys.generation_key(user))
             .arg(parts.before)
             .arg(parts.after);
-        let mut connection = inner.connection.clone();
+        let mut connection = inner.connection();
         let reply: Option<(String, Option<String>)> = inner
             .call(
                 invocation.invoke_async(&mut connection),
@@ -190,7 +185,7 @@ impl SharedTier {
             .arg(duration_millis(inner.config.generation_ttl()))
             .arg(inner.keys.invalidation_channel())
             .arg(user);
-        let mut connection = inner.connection.clone();
+        let mut connection = inner.connection();
         let new_generation: Option<String> = inner
             .call(
                 invocation.invoke_async(&mut connection),
@@ -237,7 +232,7 @@ impl SharedTier {
             .arg(value)
             .arg(duration_millis(inner.config.ttl))
             .arg(expected_generation);
-        let mut connection = inner.connection.clone();
+        let mut connection = inner.connection();
         let stored: Option<i64> = inner
             .call(
                 invocation.invoke_async(&mut connection),
@@ -255,7 +250,7 @@ impl SharedTier {
 impl TierInner {
     /// Runs one Redis call unless the tier is unhealthy, bounded by `limit`; records the
     /// outcome in the health state. `None` for anything but an answer.
-    pub(crate) async fn call<T>(
+    async fn call<T>(
         &self,
         request: impl Future<Output = RedisResult<T>>,
         limit: Duration,
@@ -264,16 +259,6 @@ impl TierInner {
             bump(&self.health.skipped_unhealthy);
             return None;
         }
-        self.call_even_if_unhealthy(request, limit).await
-    }
-
-    /// Like [`call`](Self::call) without the health gate: used by the probe, whose job is to
-    /// find out whether Redis is back.
-    pub(crate) async fn call_even_if_unhealthy<T>(
-        &self,
-        request: impl Future<Output = RedisResult<T>>,
-        limit: Duration,
-    ) -> Option<T> {
         match tokio::time::timeout(limit, request).await {
             Ok(Ok(answer)) => {
                 self.health.mark_success();
@@ -294,19 +279,77 @@ impl TierInner {
         }
     }
 
+    /// A clone of the current connection manager (one `Arc`), for one call.
+    fn connection(&self) -> ConnectionManager {
+        self.connection
+            .read()
+            // The lock only guards a pointer swap; a panic elsewhere cannot leave it half-done.
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// A PING through the data connection, bounded by `connect_timeout` (it may have to
     /// reconnect first). `true` if Redis answered.
+    ///
+    /// The connection manager replaces its connection after I/O errors, but not after
+    /// timeouts: a connection whose peer vanished without a FIN (host gone, network path
+    /// dropped) or that stopped answering would be kept until the kernel gives up on it, many
+    /// minutes later. So an unanswered PING replaces the whole manager; the new one connects
+    /// afresh on its first use.
     pub(crate) async fn ping(&self) -> bool {
-        let mut connection = self.connection.clone();
+        let mut connection = self.connection();
         let ping = redis::cmd("PING");
-        let answer: Option<String> = self
-            .call_even_if_unhealthy(
-                ping.query_async(&mut connection),
-                self.config.connect_timeout,
-            )
-            .await;
-        answer.is_some()
+        let answer = tokio::time::timeout(
+            self.config.connect_timeout,
+            ping.query_async::<String>(&mut connection),
+        )
+        .await;
+        match answer {
+            Ok(Ok(_pong)) => {
+                self.health.mark_success();
+                true
+            }
+            Ok(Err(error)) => {
+                bump(&self.health.errors);
+                tracing::debug!(%error, "shared cache tier probe failed");
+                self.health.mark_failure();
+                false
+            }
+            Err(_elapsed) => {
+                bump(&self.health.timeouts);
+                self.health.mark_failure();
+                self.replace_connection();
+                false
+            }
+        }
     }
+
+    fn replace_connection(&self) {
+        match new_connection_manager(&self.client, &self.config) {
+            Ok(fresh) => {
+                tracing::debug!("shared cache tier: replacing an unresponsive connection");
+                *self
+                    .connection
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner) = fresh;
+            }
+            // Cannot happen with the settings used (it worked at construction); keep the old one.
+            Err(error) => tracing::warn!(%error, "shared cache tier: cannot replace connection"),
+        }
+    }
+}
+
+/// A lazy connection manager: no I/O until its first use. One connection attempt per
+/// request: the probe owns the backoff, and callers are bounded by `op_timeout` anyway.
+fn new_connection_manager(
+    client: &redis::Client,
+    config: &SharedTierConfig,
+) -> Result<ConnectionManager, SharedTierError> {
+    let manager_config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(config.connect_timeout))
+        .set_number_of_retries(0);
+    ConnectionManager::new_lazy_with_config(client.clone(), manager_config)
+        .map_err(SharedTierError::ClientSetup)
 }
 
 /// Whole milliseconds for `PX`, at least 1 (a 0 would be rejected by Redis).

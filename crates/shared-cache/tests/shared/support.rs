@@ -203,9 +203,21 @@ impl OwnRedis {
         .await;
     }
 
+    /// Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the server: its sockets stay open but nothing
+    /// is answered, like a hung host or a black-holed network path.
+    pub fn signal(&self, signal: &str) {
+        let child = self.child.as_ref().expect("running");
+        let status = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill {signal} failed");
+    }
+
     /// Kills the server (SIGKILL: no goodbye to clients, like a crash) and reaps it.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            // SIGKILL also ends a stopped process.
             let _ = child.kill();
             let _ = child.wait();
         }
