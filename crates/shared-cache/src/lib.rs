@@ -76,6 +76,22 @@
 //! idempotent, and the only cost is evicting entries that were loaded after the instance's
 //! own local invalidation (extra misses, never stale data).
 //!
+//! # Limits
+//!
+//! * **Redis persistence and failover.** The guarantees assume Redis does not go back in
+//!   time. Restoring an RDB/AOF snapshot, or failing over to a replica that had not yet
+//!   received an invalidation (replication is asynchronous), can bring back a generation and
+//!   values from before an invalidation, until their TTL. Run the cache Redis without
+//!   persistence (as here), or flush it after a restore.
+//! * **Single Redis node.** The scripts derive data keys from the generation they read, so the
+//!   keys are not all declared up front: fine on one node (with or without replicas), not on
+//!   Redis Cluster.
+//! * **`healthy` reflects the last call.** A tier that receives no calls keeps its last state;
+//!   when unhealthy, the background probe refreshes it.
+//! * **One subscriber per tier** is the intended use; the callback runs on the subscriber task,
+//!   so it should be quick (evicting a tag of the local cache is O(1)).
+//! * **Redis ≥ 5** (scripts that read `TIME` before writing rely on effects replication).
+//!
 //! # Why `redis`'s `ConnectionManager`
 //!
 //! It is the maintained Redis client for Tokio; its [`ConnectionManager`] multiplexes all
@@ -85,6 +101,9 @@
 //! (a subscribed connection cannot run other commands), opened with
 //! [`redis::Client::get_async_pubsub`] by the subscriber task, which handles its own
 //! reconnection because it must know when one happened (to send [`Invalidation::All`]).
+//! The manager does not replace a connection on which requests merely time out (a hung
+//! server, a peer gone without a FIN), so the probe replaces the whole manager when its PING
+//! goes unanswered.
 //!
 //! [`ConnectionManager`]: redis::aio::ConnectionManager
 //!
@@ -141,3 +160,8 @@ pub use error::SharedTierError;
 pub use health::TierHealth;
 pub use subscriber::Invalidation;
 pub use tier::{FillTicket, Lookup, SharedTier};
+
+/// Compiles the README's example as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
