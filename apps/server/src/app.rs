@@ -1,0 +1,74 @@
+//! The application factory shared by `main` and the HTTP tests, so tests exercise exactly the
+//! routes, extractor settings and middleware the binary serves.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, web};
+use insights_service::Insights;
+
+use crate::auth::JwtKeys;
+use crate::metrics::Metrics;
+use crate::middleware::{self, RequestDeadline};
+use crate::routes;
+
+/// Default largest JSON body: 256 KiB.
+pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+
+/// Everything the handlers share. Built once, outside `HttpServer::new`, and cloned into each
+/// worker: clones share the pool, the cache and the metrics registry.
+#[derive(Clone)]
+pub struct AppState {
+    /// The operations.
+    pub insights: Insights,
+    /// Token verification.
+    pub keys: JwtKeys,
+    /// The metrics registry.
+    pub metrics: Arc<Metrics>,
+    /// Per-request limit; `Some` only on PostgreSQL.
+    pub deadline: Option<Duration>,
+    /// Largest accepted JSON body in bytes.
+    pub body_limit: usize,
+}
+
+impl AppState {
+    /// State with the defaults for everything but the essentials (tests use this).
+    pub fn new(insights: Insights, keys: JwtKeys) -> Result<Self, prometheus::Error> {
+        Ok(Self {
+            insights,
+            keys,
+            metrics: Arc::new(Metrics::new()?),
+            deadline: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+        })
+    }
+}
+
+/// The actix application: routes, JSON error handling, compression, deadline and observation.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state.insights))
+        .app_data(web::Data::new(state.keys))
+        .app_data(web::Data::from(state.metrics))
+        .app_data(web::Data::new(RequestDeadline(state.deadline)))
+        .configure(routes::configure(state.body_limit))
+        .default_service(web::to(routes::not_found))
+        // Innermost first: the deadline wraps only the handler, compression the body, and
+        // observation everything (so its latency and status include the other two).
+        .wrap(from_fn(middleware::deadline))
+        .wrap(Compress::default())
+        .wrap(from_fn(middleware::observe))
+}

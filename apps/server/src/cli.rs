@@ -1,0 +1,164 @@
+//! The command line: one binary, `insights`, with a subcommand per job. Every flag can also
+//! come from the environment variable named in its help; clap rejects values of the wrong
+//! type with a message naming the flag, and [`crate::config`] checks the rest.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The behavioral-insights API server and its operator tools.
+#[derive(Debug, Parser)]
+#[command(name = "insights", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Log line format.
+    #[arg(long, env = "INSIGHTS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API. Without DATABASE_URL: embedded SQLite in --data-dir with a demo user.
+    Serve(ServeArgs),
+    /// Apply pending migrations to the database (creates the tables on an empty database).
+    Migrate(DatabaseArgs),
+    /// Check that an existing database has every table and column the service needs. Read-only.
+    CheckSchema(DatabaseArgs),
+    /// Print an HS256 bearer token for a user, signed with the configured secret.
+    Token(TokenArgs),
+    /// Print the PostgreSQL index DDL this service relies on (to review or apply by hand).
+    Indexes,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (for log shippers).
+    Json,
+}
+
+/// Where the database is and how the pool behaves.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// PostgreSQL (`postgres://…`) or SQLite (`sqlite://path`) URL; omitted: embedded SQLite at
+    /// <data-dir>/insights.db.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Folder of the embedded SQLite database (created if missing).
+    #[arg(long, env = "INSIGHTS_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Most database connections held open (default: 10 on PostgreSQL, 4 on SQLite).
+    #[arg(long, env = "INSIGHTS_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub pool_size: Option<u32>,
+    /// How long a request waits for a database connection before answering 503, in ms.
+    #[arg(long, env = "INSIGHTS_CHECKOUT_TIMEOUT_MS", default_value_t = 2000,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub checkout_timeout_ms: u64,
+}
+
+/// `insights serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Address to listen on. Without a configured secret (demo mode) only loopback is allowed.
+    #[arg(long, env = "INSIGHTS_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// HS256 secret for bearer tokens (at least 32 bytes); omitted: a random one per start
+    /// (demo mode).
+    #[arg(long, env = "INSIGHTS_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// How long a cached response stays fresh, in seconds (0 disables caching).
+    #[arg(long, env = "INSIGHTS_CACHE_TTL_SECS", default_value_t = 300)]
+    pub cache_ttl_secs: u64,
+    /// Most cached responses (0 disables caching).
+    #[arg(long, env = "INSIGHTS_CACHE_CAPACITY", default_value_t = 10_000)]
+    pub cache_capacity: usize,
+    /// Days an applied or dismissed recommendation is not suggested again.
+    #[arg(long, env = "INSIGHTS_RECOMMENDATION_COOLDOWN_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(0..=3650))]
+    pub recommendation_cooldown_days: u64,
+    /// Per-request time limit in ms on PostgreSQL (503 when exceeded). Not applied on SQLite,
+    /// where cancelling a running query would abort the worker (stack-notes §2, pitfall 2).
+    #[arg(long, env = "INSIGHTS_REQUEST_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub request_timeout_ms: u64,
+    /// Largest accepted JSON body, in bytes.
+    #[arg(long, env = "INSIGHTS_BODY_LIMIT_BYTES", default_value_t = 256 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..=64 * 1024 * 1024))]
+    pub body_limit_bytes: u64,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "INSIGHTS_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub workers: Option<u16>,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "INSIGHTS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+    pub shutdown_timeout_secs: u64,
+}
+
+/// `insights token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// The user id (`sub`).
+    #[arg(long)]
+    pub user: String,
+    /// Mark the token as a trusted service (`role: "service"`), which may act for any user.
+    #[arg(long)]
+    pub service: bool,
+    /// Lifetime: seconds, or a number with s, m, h or d (e.g. 90s, 15m, 12h, 7d).
+    #[arg(long, default_value = "1h", value_parser = parse_ttl)]
+    pub ttl: std::time::Duration,
+    /// The server's HS256 secret.
+    #[arg(long, env = "INSIGHTS_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: String,
+}
+
+/// Parses `3600`, `90s`, `15m`, `12h` or `7d`.
+pub fn parse_ttl(raw: &str) -> Result<std::time::Duration, String> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (digits, unit) = raw.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration like 3600, 90s, 15m, 12h or 7d"))?;
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        other => return Err(format!("unknown unit {other:?}; use s, m, h or d")),
+    };
+    match n.checked_mul(scale) {
+        Some(secs) if secs > 0 => Ok(std::time::Duration::from_secs(secs)),
+        Some(_) => Err("the lifetime must be positive".into()),
+        None => Err("the lifetime is too large".into()),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn ttl_units() {
+        assert_eq!(parse_ttl("90").unwrap().as_secs(), 90);
+        assert_eq!(parse_ttl("15m").unwrap().as_secs(), 900);
+        assert_eq!(parse_ttl("7d").unwrap().as_secs(), 604_800);
+        assert!(parse_ttl("0").is_err());
+        assert!(parse_ttl("1w").is_err());
+        assert!(parse_ttl("h").is_err());
+    }
+}

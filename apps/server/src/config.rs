@@ -1,0 +1,240 @@
+//! The server's typed configuration, built once at start-up from the command line and the
+//! environment (see [`crate::cli`]). Anything clap cannot check by type is checked here, and a
+//! bad value is reported with the flag (and variable) that carries it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use insights_service::ServiceConfig;
+use insights_store::{DatabaseUrl, StoreConfig};
+use rand::Rng;
+
+use crate::cli::{DatabaseArgs, ServeArgs};
+
+/// Shortest accepted HS256 secret: 256 bits, the hash size (RFC 7518 §3.2).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The file name of the embedded database inside the data folder.
+pub const EMBEDDED_DB_FILE: &str = "insights.db";
+
+/// A configuration value that cannot be used, naming where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {flag}: {message}")]
+pub struct ConfigError {
+    /// The flag and its environment variable, e.g. `--bind (INSIGHTS_BIND)`.
+    pub flag: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Which database, and whether it is the embedded default.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// Pool settings including the URL.
+    pub store: StoreConfig,
+    /// True when no URL was given and the embedded SQLite file is used.
+    pub embedded: bool,
+}
+
+impl DatabaseConfig {
+    /// Resolves the URL (or the embedded default) and the pool settings.
+    pub fn from_args(args: &DatabaseArgs) -> Result<Self, ConfigError> {
+        let (url, embedded) = match args.database_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(raw) => (
+                DatabaseUrl::parse(raw).map_err(|e| ConfigError {
+                    flag: "--database-url (DATABASE_URL)",
+                    message: e.to_string(),
+                })?,
+                false,
+            ),
+            None => (embedded_url(&args.data_dir)?, true),
+        };
+        let mut store = StoreConfig::new(url);
+        if let Some(size) = args.pool_size {
+            store.pool_size = size;
+        }
+        store.checkout_timeout = Duration::from_millis(args.checkout_timeout_ms);
+        Ok(Self { store, embedded })
+    }
+
+    /// True on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.store.url, DatabaseUrl::Postgres(_))
+    }
+}
+
+fn embedded_url(data_dir: &Path) -> Result<DatabaseUrl, ConfigError> {
+    let bad = |message: String| ConfigError {
+        flag: "--data-dir (INSIGHTS_DATA_DIR)",
+        message,
+    };
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| bad(format!("cannot create {}: {e}", data_dir.display())))?;
+    let path = data_dir.join(EMBEDDED_DB_FILE);
+    let path = path
+        .to_str()
+        .ok_or_else(|| bad(format!("{} is not valid UTF-8", data_dir.display())))?;
+    DatabaseUrl::parse(&format!("sqlite://{path}")).map_err(|e| bad(e.to_string()))
+}
+
+/// Where the token secret came from.
+#[derive(Clone)]
+pub enum Secret {
+    /// Configured by the operator.
+    Configured(Vec<u8>),
+    /// Generated at start-up (demo mode): tokens die with the process.
+    Generated(Vec<u8>),
+}
+
+impl Secret {
+    /// The key bytes.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Configured(b) | Self::Generated(b) => b,
+        }
+    }
+
+    /// True in demo mode.
+    pub fn is_generated(&self) -> bool {
+        matches!(self, Self::Generated(_))
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    // Never print key material.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Configured(_) => f.write_str("Secret::Configured(<hidden>)"),
+            Self::Generated(_) => f.write_str("Secret::Generated(<hidden>)"),
+        }
+    }
+}
+
+/// Checks an operator-supplied secret.
+pub fn configured_secret(raw: &str) -> Result<Secret, ConfigError> {
+    if raw.len() < MIN_SECRET_BYTES {
+        return Err(ConfigError {
+            flag: "--jwt-secret (INSIGHTS_JWT_SECRET)",
+            message: format!(
+                "must be at least {MIN_SECRET_BYTES} bytes (got {}); e.g. `openssl rand -hex 32`",
+                raw.len()
+            ),
+        });
+    }
+    Ok(Secret::Configured(raw.as_bytes().to_vec()))
+}
+
+fn generated_secret() -> Secret {
+    let mut bytes = vec![0u8; 32];
+    rand::rng().fill(bytes.as_mut_slice());
+    Secret::Generated(bytes)
+}
+
+/// Everything `insights serve` needs, validated.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The database.
+    pub database: DatabaseConfig,
+    /// Listening address.
+    pub bind: SocketAddr,
+    /// Token secret.
+    pub secret: Secret,
+    /// Cache and engine tunables for the service layer.
+    pub service: ServiceConfig,
+    /// Per-request limit, PostgreSQL only (`None` on SQLite; see [`crate::cli::ServeArgs`]).
+    pub request_timeout: Option<Duration>,
+    /// Largest accepted JSON body in bytes.
+    pub body_limit: usize,
+    /// HTTP workers (`None`: one per core).
+    pub workers: Option<usize>,
+    /// Grace period for in-flight requests at shutdown.
+    pub shutdown_timeout: Duration,
+    /// The data folder (for messages).
+    pub data_dir: PathBuf,
+}
+
+impl ServeConfig {
+    /// Validates the arguments.
+    pub fn from_args(args: &ServeArgs) -> Result<Self, ConfigError> {
+        let database = DatabaseConfig::from_args(&args.database)?;
+        let secret = match args.jwt_secret.as_deref().filter(|s| !s.is_empty()) {
+            Some(raw) => configured_secret(raw)?,
+            None => generated_secret(),
+        };
+        if secret.is_generated() && !args.bind.ip().is_loopback() {
+            // Demo mode prints a token anyone on the network could reuse: keep it local.
+            return Err(ConfigError {
+                flag: "--bind (INSIGHTS_BIND)",
+                message: format!(
+                    "{} is not a loopback address; without --jwt-secret (demo mode) the server \
+                     listens on 127.0.0.1 only",
+                    args.bind
+                ),
+            });
+        }
+        let body_limit = usize::try_from(args.body_limit_bytes).map_err(|_| ConfigError {
+            flag: "--body-limit-bytes (INSIGHTS_BODY_LIMIT_BYTES)",
+            message: "too large for this platform".into(),
+        })?;
+        let request_timeout = database
+            .is_postgres()
+            .then(|| Duration::from_millis(args.request_timeout_ms));
+        Ok(Self {
+            request_timeout,
+            database,
+            bind: args.bind,
+            secret,
+            service: ServiceConfig {
+                cache_ttl: Duration::from_secs(args.cache_ttl_secs),
+                cache_capacity: args.cache_capacity,
+                recommendation_cooldown: Duration::from_secs(
+                    args.recommendation_cooldown_days * 86_400,
+                ),
+                ..ServiceConfig::default()
+            },
+            body_limit,
+            workers: args.workers.map(usize::from),
+            shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
+            data_dir: args.database.data_dir.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn serve_args(extra: &[&str]) -> ServeArgs {
+        let dir = std::env::temp_dir().join("insights-config-test");
+        let mut argv = vec!["insights", "serve", "--data-dir", dir.to_str().unwrap()];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Serve(args) => args,
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    #[test]
+    fn demo_mode_is_loopback_only_and_errors_name_the_flag() {
+        let err = ServeConfig::from_args(&serve_args(&["--bind", "0.0.0.0:8080"])).unwrap_err();
+        assert!(err.to_string().contains("--bind"), "{err}");
+        let err = ServeConfig::from_args(&serve_args(&["--jwt-secret", "short"])).unwrap_err();
+        assert!(err.to_string().contains("--jwt-secret"), "{err}");
+        let err =
+            ServeConfig::from_args(&serve_args(&["--database-url", "mysql://x/y"])).unwrap_err();
+        assert!(err.to_string().contains("--database-url"), "{err}");
+        let ok = ServeConfig::from_args(&serve_args(&[])).unwrap();
+        assert!(ok.database.embedded && ok.secret.is_generated());
+        assert_eq!(ok.request_timeout, None, "never a timeout on SQLite");
+    }
+
+    #[test]
+    fn clap_names_the_flag_of_a_mistyped_value() {
+        let err = Cli::try_parse_from(["insights", "serve", "--pool-size", "0"]).unwrap_err();
+        assert!(err.to_string().contains("--pool-size"), "{err}");
+    }
+}

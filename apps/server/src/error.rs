@@ -1,0 +1,188 @@
+//! The one error type of the HTTP layer and the only place that knows status codes.
+//!
+//! Every failure leaves the server as `{"success":false,"error":{"code","message","details"?}}`
+//! (decisions.md §4): service errors, extractor errors (bad JSON, bad query string, oversized
+//! body), authentication, unknown routes and wrong methods alike.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use insights_service::ServiceError;
+use serde_json::{Value, json};
+
+/// A request that failed, classified by what the client can do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// A parameter or body field has an invalid value (400 `VALIDATION_ERROR`).
+    #[error("{message}")]
+    Validation {
+        /// The offending parameter, when one can be named.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// The request itself is malformed: bad dates, unparsable JSON (400 `BAD_REQUEST`).
+    #[error("{message}")]
+    BadRequest {
+        /// The offending parameter, when one can be named.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// No valid bearer token (401 `UNAUTHORIZED`).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller may not touch this data (403 `FORBIDDEN`).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such route or row (404 `NOT_FOUND`).
+    #[error("{0}")]
+    NotFound(String),
+    /// The route exists but not with this method (405 `METHOD_NOT_ALLOWED`).
+    #[error("Method not allowed; use {allow}")]
+    MethodNotAllowed {
+        /// The method the route accepts (sent in the `Allow` header).
+        allow: &'static str,
+    },
+    /// The write conflicts with the row's state; the only case is a second apply
+    /// (409 `ALREADY_APPLIED`).
+    #[error("{0}")]
+    AlreadyApplied(String),
+    /// The body is larger than the configured limit (413 `PAYLOAD_TOO_LARGE`).
+    #[error("Request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The database cannot be reached in time (503 `UNAVAILABLE`).
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug (500 `INTERNAL_ERROR`). The detail is logged, never sent.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A `BAD_REQUEST` that names its parameter.
+    pub fn bad_request(field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    /// The machine-readable code sent in `error.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation { .. } => "VALIDATION_ERROR",
+            Self::BadRequest { .. } => "BAD_REQUEST",
+            Self::Unauthorized(_) => "UNAUTHORIZED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
+            Self::AlreadyApplied(_) => "ALREADY_APPLIED",
+            Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::Unavailable(_) => "UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL_ERROR",
+        }
+    }
+
+    /// The JSON error body (without the status).
+    pub fn body(&self) -> Value {
+        let message = match self {
+            // Internal details may contain SQL or paths; they go to the log, not the client.
+            Self::Internal(_) => "An unexpected error occurred".to_owned(),
+            other => other.to_string(),
+        };
+        let mut error = json!({ "code": self.code(), "message": message });
+        let field = match self {
+            Self::Validation { field, .. } | Self::BadRequest { field, .. } => field.as_deref(),
+            _ => None,
+        };
+        if let Some(field) = field {
+            error["details"] = json!({ "field": field });
+        }
+        json!({ "success": false, "error": error })
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation { .. } | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::AlreadyApplied(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(detail) => tracing::error!(error = %detail, "internal error"),
+            Self::Unavailable(detail) => tracing::warn!(error = %detail, "database unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            // RFC 6750: tell the client which scheme to use.
+            Self::Unauthorized(_) => {
+                response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            // RFC 9110 §15.5.6: a 405 lists the allowed methods.
+            Self::MethodNotAllowed { allow } => {
+                response.insert_header(("Allow", *allow));
+            }
+            _ => {}
+        }
+        response.json(self.body())
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Validation { field, message } => Self::Validation {
+                field: Some(field),
+                message,
+            },
+            ServiceError::BadRequest { field, message } => Self::BadRequest {
+                field: Some(field),
+                message,
+            },
+            ServiceError::Forbidden(m) => Self::Forbidden(m),
+            ServiceError::NotFound(m) => Self::NotFound(m),
+            ServiceError::Conflict(m) => Self::AlreadyApplied(m),
+            ServiceError::Unavailable(m) => Self::Unavailable(m),
+            ServiceError::Internal(m) => Self::Internal(m),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_name_the_field_and_internal_details_stay_private() {
+        let err = ApiError::Validation {
+            field: Some("weeks".into()),
+            message: "weeks must be between 1 and 52".into(),
+        };
+        assert_eq!(
+            err.body(),
+            json!({"success": false, "error": {"code": "VALIDATION_ERROR",
+                "message": "weeks must be between 1 and 52", "details": {"field": "weeks"}}})
+        );
+        let err = ApiError::Internal("SELECT … failed".into());
+        assert_eq!(
+            err.body()["error"]["message"],
+            "An unexpected error occurred"
+        );
+        assert!(err.body()["error"].get("details").is_none());
+    }
+}

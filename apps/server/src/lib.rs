@@ -1,0 +1,48 @@
+//! HTTP server and operator CLI of the behavioral-insights API (binary `insights`).
+//!
+//! This crate is wiring only: it turns HTTP requests into calls on
+//! [`insights_service::Insights`] and their results into the original API's JSON envelope.
+//! Rules, caching and SQL live in the service, recommender and store crates.
+//!
+//! | module | one job |
+//! |---|---|
+//! | [`cli`] | the command line (clap derive; every flag also from an environment variable) |
+//! | [`config`] | the typed, validated configuration, read once |
+//! | [`auth`] | HS256 bearer tokens and the [`auth::Authenticated`] extractor |
+//! | [`error`] | [`error::ApiError`], the only place that knows status codes |
+//! | [`envelope`] | the `{"success":true,"data":…}` wrapper |
+//! | [`routes`] | route table, handlers, 404/405 and extractor error handlers |
+//! | [`middleware`] | request id, log line, metrics, statement count; PostgreSQL deadline |
+//! | [`metrics`] | Prometheus registry and `/metrics` rendering |
+//! | [`openapi`] | the `/openapi.json` document |
+//! | [`app`] | the application factory shared by `main` and the tests |
+//! | [`startup`] | running each subcommand |
+//! | [`demo`] | the demo banner |
+//! | [`telemetry`] | log subscriber |
+//!
+//! Why each dependency: `actix-web` (the HTTP server; current-thread workers, mature
+//! extractor and middleware model, `from_fn` middleware), `tokio` (timers for the PostgreSQL
+//! deadline, the runtime of tests), `clap` (derive + `env` gives one definition for flags, env
+//! vars and `--help`), `jsonwebtoken` with the pure-Rust `rust_crypto` backend (HS256 without a
+//! C toolchain), `prometheus` (the standard exposition format; default features off, so no
+//! process collector or protobuf), `tracing` + `tracing-subscriber` (structured spans carrying
+//! the request id; text or JSON output), `rand` (request ids and the demo-mode secret),
+//! `serde`/`serde_json` (query strings and bodies), `thiserror` (error enums), `time` (via the
+//! model's timestamps). No OpenAPI generator: handlers return pre-rendered JSON text, so the
+//! document is a small table in [`openapi`].
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod envelope;
+pub mod error;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+
+pub use app::{AppState, app};

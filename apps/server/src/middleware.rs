@@ -1,0 +1,114 @@
+//! Request middleware: observation (request id, log line, metrics, statement count) and the
+//! PostgreSQL-only deadline.
+
+use std::time::{Duration, Instant};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, ResponseError, web};
+use insights_store::StatementCounter;
+use rand::Rng;
+use tracing::Instrument;
+
+use crate::error::ApiError;
+use crate::metrics::{Metrics, UNMATCHED_ROUTE};
+
+/// Header carrying the request id in and out.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The per-request deadline, set only on PostgreSQL (see [`deadline`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestDeadline(pub Option<Duration>);
+
+/// Gives each request an id (the client's `x-request-id` when it is sane), runs it inside a
+/// tracing span carrying that id, counts its SQL statements with
+/// [`StatementCounter::scope`], and records the outcome in the log and in [`Metrics`].
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let id = request_id(&req);
+    let method = req.method().to_string();
+    let path = req.path().to_owned();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let span = tracing::info_span!("request", id = %id, method = %method, path = %path);
+    let statements = StatementCounter::new();
+    let result = statements
+        .scope(next.call(req))
+        .instrument(span.clone())
+        .await;
+    let elapsed = started.elapsed();
+    let (status, route) = match &result {
+        Ok(res) => (
+            res.status(),
+            res.request()
+                .match_pattern()
+                .unwrap_or_else(|| UNMATCHED_ROUTE.to_owned()),
+        ),
+        Err(e) => (
+            e.as_response_error().status_code(),
+            UNMATCHED_ROUTE.to_owned(),
+        ),
+    };
+    span.in_scope(|| {
+        tracing::info!(
+            status = status.as_u16(),
+            route = %route,
+            elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+            statements = statements.get(),
+            "request finished"
+        );
+    });
+    if let Some(metrics) = metrics {
+        metrics.observe(&route, &method, status.as_u16(), elapsed, statements.get());
+    }
+    let mut res = result?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(res)
+}
+
+fn request_id(req: &ServiceRequest) -> String {
+    let sane = |v: &str| {
+        !v.is_empty()
+            && v.len() <= 64
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    match req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
+        Some(v) if sane(v) => v.to_owned(),
+        _ => format!("{:016x}", rand::rng().random::<u64>()),
+    }
+}
+
+/// Answers 503 `UNAVAILABLE` when a request outlives its deadline. Registered for every
+/// backend but only armed on PostgreSQL: dropping an in-flight SQLite query on actix's
+/// current-thread workers panics (stack-notes §2, pitfall 2), while a dropped PostgreSQL query
+/// is cancelled cleanly.
+pub async fn deadline(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let limit = req
+        .app_data::<web::Data<RequestDeadline>>()
+        .and_then(|d| d.0);
+    let Some(limit) = limit else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    let http = req.request().clone();
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(result) => result.map(ServiceResponse::map_into_left_body),
+        Err(_) => {
+            let err =
+                ApiError::Unavailable(format!("request took longer than {} ms", limit.as_millis()));
+            Ok(ServiceResponse::new(http, err.error_response()).map_into_right_body())
+        }
+    }
+}

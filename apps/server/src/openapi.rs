@@ -1,0 +1,328 @@
+//! The OpenAPI 3.1 document served at `/openapi.json`, built from [`ROUTES`], a table next to
+//! the route constants. It is hand-built rather than derived (utoipa) because every handler
+//! returns pre-rendered JSON text from the service, so there are no response types to derive
+//! from; a test checks that every documented route is registered.
+
+use serde_json::{Value, json};
+
+use crate::routes;
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum In {
+    /// `?name=` in the query string.
+    Query,
+    /// `{name}` in the path.
+    Path,
+}
+
+/// One documented parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
+    /// The name as sent.
+    pub name: &'static str,
+    /// Query or path.
+    pub location: In,
+    /// Whether it must be present.
+    pub required: bool,
+    /// JSON-schema type of the value (`string`, `integer`, `boolean`).
+    pub kind: &'static str,
+    /// Allowed values, when it is an enum.
+    pub values: &'static [&'static str],
+    /// What it means, default and range.
+    pub description: &'static str,
+}
+
+/// One documented route.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteDoc {
+    /// `get` or `post`.
+    pub method: &'static str,
+    /// The path, `{id}` style.
+    pub path: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Whether a bearer token is required.
+    pub auth: bool,
+    /// Parameters.
+    pub params: &'static [Param],
+    /// A JSON request body, described in one line.
+    pub body: Option<&'static str>,
+}
+
+const fn query(
+    name: &'static str,
+    kind: &'static str,
+    values: &'static [&'static str],
+    description: &'static str,
+) -> Param {
+    Param {
+        name,
+        location: In::Query,
+        required: false,
+        kind,
+        values,
+        description,
+    }
+}
+
+const USER_ID: Param = query(
+    "userId",
+    "string",
+    &[],
+    "Whose data; default the caller. Another user's id needs a service token (else 403).",
+);
+const PATTERN_TYPES: &[&str] = &[
+    "OPTIMAL_STUDY_TIME",
+    "SESSION_DURATION_PREFERENCE",
+    "CONTENT_TYPE_PREFERENCE",
+    "PERFORMANCE_PEAK",
+    "ATTENTION_CYCLE",
+    "FORGETTING_CURVE",
+];
+const ITEMS_BODY: &str = "A JSON array of items, or {\"items\": [...]}; 1 to 1,000 items.";
+
+/// Every route the server answers.
+pub const ROUTES: &[RouteDoc] = &[
+    RouteDoc {
+        method: "get",
+        path: routes::EFFECTIVENESS,
+        summary: "Effectiveness of the caller's active personalization over a window",
+        auth: true,
+        params: &[
+            query(
+                "startDate",
+                "string",
+                &[],
+                "RFC 3339 or YYYY-MM-DD; default now − 14 days",
+            ),
+            query(
+                "endDate",
+                "string",
+                &[],
+                "RFC 3339 or YYYY-MM-DD; default now",
+            ),
+            query(
+                "metric",
+                "string",
+                &["retention", "performance", "completion", "all"],
+                "Which metric to report; default all",
+            ),
+            USER_ID,
+        ],
+        body: None,
+    },
+    RouteDoc {
+        method: "get",
+        path: routes::EVOLUTION,
+        summary: "The user's behavioral patterns week by week",
+        auth: true,
+        params: &[
+            USER_ID,
+            query(
+                "weeks",
+                "integer",
+                &[],
+                "1..52, parseInt semantics; default 12",
+            ),
+            query(
+                "patternType",
+                "string",
+                PATTERN_TYPES,
+                "Only this type; default all",
+            ),
+        ],
+        body: None,
+    },
+    RouteDoc {
+        method: "get",
+        path: routes::RECOMMENDATIONS,
+        summary: "Generate (idempotently) and list the user's recommendations by priority",
+        auth: true,
+        params: &[
+            USER_ID,
+            query(
+                "includeApplied",
+                "boolean",
+                &[],
+                "\"true\" also lists applied ones",
+            ),
+            query(
+                "limit",
+                "integer",
+                &[],
+                "1..20, parseInt semantics; default 5",
+            ),
+        ],
+        body: None,
+    },
+    RouteDoc {
+        method: "post",
+        path: routes::APPLY,
+        summary: "Apply a recommendation (409 ALREADY_APPLIED the second time)",
+        auth: true,
+        params: &[Param {
+            name: "id",
+            location: In::Path,
+            required: true,
+            kind: "string",
+            values: &[],
+            description: "The recommendation id",
+        }],
+        body: Some(
+            "{\"applicationType\": \"AUTO\"|\"MANUAL\"|\"REMINDER\"|\"GOAL\", \"settings\"?: object}",
+        ),
+    },
+    RouteDoc {
+        method: "post",
+        path: routes::INGEST_PATTERNS,
+        summary: "Add behavioral patterns for a user (operators, tests)",
+        auth: true,
+        params: &[USER_ID],
+        body: Some(ITEMS_BODY),
+    },
+    RouteDoc {
+        method: "post",
+        path: routes::INGEST_INSIGHTS,
+        summary: "Add behavioral insights for a user (operators, tests)",
+        auth: true,
+        params: &[USER_ID],
+        body: Some(ITEMS_BODY),
+    },
+    RouteDoc {
+        method: "post",
+        path: routes::INGEST_SESSIONS,
+        summary: "Add study sessions for a user (operators, tests)",
+        auth: true,
+        params: &[USER_ID],
+        body: Some(ITEMS_BODY),
+    },
+    RouteDoc {
+        method: "get",
+        path: routes::HEALTHZ,
+        summary: "Liveness: the process answers",
+        auth: false,
+        params: &[],
+        body: None,
+    },
+    RouteDoc {
+        method: "get",
+        path: routes::READYZ,
+        summary: "Readiness: the database answers (503 otherwise)",
+        auth: false,
+        params: &[],
+        body: None,
+    },
+    RouteDoc {
+        method: "get",
+        path: routes::METRICS,
+        summary: "Prometheus metrics (text format)",
+        auth: false,
+        params: &[],
+        body: None,
+    },
+    RouteDoc {
+        method: "get",
+        path: routes::OPENAPI,
+        summary: "This document",
+        auth: false,
+        params: &[],
+        body: None,
+    },
+];
+
+fn param(p: &Param) -> Value {
+    let mut schema = json!({ "type": p.kind });
+    if !p.values.is_empty() {
+        schema["enum"] = json!(p.values);
+    }
+    json!({
+        "name": p.name,
+        "in": match p.location { In::Query => "query", In::Path => "path" },
+        "required": p.required,
+        "description": p.description,
+        "schema": schema,
+    })
+}
+
+fn operation(route: &RouteDoc) -> Value {
+    let mut responses = json!({
+        "200": { "description": "`{\"success\": true, \"data\": …}`" },
+    });
+    if route.auth {
+        responses["400"] = json!({"$ref": "#/components/responses/Error"});
+        responses["401"] = json!({"$ref": "#/components/responses/Error"});
+        responses["403"] = json!({"$ref": "#/components/responses/Error"});
+        responses["503"] = json!({"$ref": "#/components/responses/Error"});
+    }
+    if route.method == "post" {
+        responses["404"] = json!({"$ref": "#/components/responses/Error"});
+        responses["409"] = json!({"$ref": "#/components/responses/Error"});
+        responses["413"] = json!({"$ref": "#/components/responses/Error"});
+    }
+    let mut op = json!({
+        "summary": route.summary,
+        "parameters": route.params.iter().map(param).collect::<Vec<_>>(),
+        "responses": responses,
+    });
+    if route.auth {
+        op["security"] = json!([{ "bearer": [] }]);
+    } else {
+        op["security"] = json!([]);
+    }
+    if let Some(body) = route.body {
+        op["requestBody"] = json!({
+            "required": true,
+            "description": body,
+            "content": { "application/json": { "schema": {} } },
+        });
+    }
+    op
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for route in ROUTES {
+        let entry = paths
+            .entry(route.path.to_owned())
+            .or_insert_with(|| json!({}));
+        entry[route.method] = operation(route);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Behavioral insights API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Drop-in backend for the original app's behavioral-insights routes; \
+                            see docs/compatibility.md for every deliberate difference.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT (HS256)" },
+            },
+            "responses": {
+                "Error": {
+                    "description": "`{\"success\": false, \"error\": {\"code\", \"message\", \"details\"?}}`",
+                    "content": { "application/json": { "schema": {
+                        "type": "object",
+                        "required": ["success", "error"],
+                        "properties": {
+                            "success": { "const": false },
+                            "error": {
+                                "type": "object",
+                                "required": ["code", "message"],
+                                "properties": {
+                                    "code": { "type": "string" },
+                                    "message": { "type": "string" },
+                                    "details": { "type": "object" },
+                                },
+                            },
+                        },
+                    } } },
+                },
+            },
+        },
+    })
+}

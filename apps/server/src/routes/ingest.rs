@@ -1,0 +1,59 @@
+//! Write routes added for operators and tests (decisions.md §4): new patterns, insights and
+//! study sessions for a user, so data can change while the server runs and the caches must
+//! follow. Body: a JSON array of items or `{"items": [...]}`.
+
+use actix_web::web;
+use insights_service::Insights;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::Authenticated;
+use crate::envelope::Envelope;
+use crate::error::ApiError;
+
+/// `?userId=`: whose data (the caller by default; another user needs a service token).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestQuery {
+    /// The target user.
+    pub user_id: Option<String>,
+}
+
+/// `POST /api/analytics/behavioral-insights/patterns`.
+pub async fn patterns(
+    Authenticated(caller): Authenticated,
+    query: web::Query<IngestQuery>,
+    body: web::Json<Value>,
+    insights: web::Data<Insights>,
+) -> Result<Envelope, ApiError> {
+    let user = caller.may_act_for(query.user_id.as_deref())?;
+    Ok(Envelope(
+        insights.ingest_patterns(&user, body.into_inner()).await?,
+    ))
+}
+
+/// `POST /api/analytics/behavioral-insights/insights`.
+pub async fn insights(
+    Authenticated(caller): Authenticated,
+    query: web::Query<IngestQuery>,
+    body: web::Json<Value>,
+    insights: web::Data<Insights>,
+) -> Result<Envelope, ApiError> {
+    let user = caller.may_act_for(query.user_id.as_deref())?;
+    Ok(Envelope(
+        insights.ingest_insights(&user, body.into_inner()).await?,
+    ))
+}
+
+/// `POST /api/analytics/behavioral-insights/sessions`.
+pub async fn sessions(
+    Authenticated(caller): Authenticated,
+    query: web::Query<IngestQuery>,
+    body: web::Json<Value>,
+    insights: web::Data<Insights>,
+) -> Result<Envelope, ApiError> {
+    let user = caller.may_act_for(query.user_id.as_deref())?;
+    Ok(Envelope(
+        insights.ingest_sessions(&user, body.into_inner()).await?,
+    ))
+}

@@ -1,0 +1,55 @@
+//! The four endpoints of the original API (contract §A), same paths and parameters.
+
+use actix_web::web;
+use insights_service::{EffectivenessQuery, EvolutionQuery, Insights, RecommendationsQuery};
+
+use crate::auth::Authenticated;
+use crate::envelope::Envelope;
+use crate::error::ApiError;
+
+/// `GET /api/personalization/effectiveness`: the caller's own data (the original read a
+/// hard-coded user); a `userId` other than the caller needs a service token.
+pub async fn effectiveness(
+    Authenticated(caller): Authenticated,
+    query: web::Query<EffectivenessQuery>,
+    insights: web::Data<Insights>,
+) -> Result<Envelope, ApiError> {
+    let query = query.into_inner();
+    let user = caller.may_act_for(query.user_id.as_deref())?;
+    Ok(Envelope(insights.effectiveness(&user, query).await?))
+}
+
+/// `GET /api/analytics/behavioral-insights/patterns/evolution`: `userId` optional (the caller).
+pub async fn pattern_evolution(
+    Authenticated(caller): Authenticated,
+    query: web::Query<EvolutionQuery>,
+    insights: web::Data<Insights>,
+) -> Result<Envelope, ApiError> {
+    let query = query.into_inner();
+    let user = caller.may_act_for(query.user_id.as_deref())?;
+    Ok(Envelope(insights.pattern_evolution(&user, query).await?))
+}
+
+/// `GET /api/analytics/behavioral-insights/recommendations`: generates, then lists by priority.
+pub async fn recommendations(
+    Authenticated(caller): Authenticated,
+    query: web::Query<RecommendationsQuery>,
+    insights: web::Data<Insights>,
+) -> Result<Envelope, ApiError> {
+    let query = query.into_inner();
+    let user = caller.may_act_for(query.user_id.as_deref())?;
+    Ok(Envelope(insights.recommendations(&user, query).await?))
+}
+
+/// `POST /api/analytics/behavioral-insights/recommendations/{id}/apply`: body
+/// `{"applicationType": "AUTO"|"MANUAL"|"REMINDER"|"GOAL", "settings"?: {…}}`; the service
+/// checks that the recommendation belongs to the caller (or the caller is a service).
+pub async fn apply(
+    Authenticated(caller): Authenticated,
+    id: web::Path<String>,
+    body: web::Json<serde_json::Value>,
+    insights: web::Data<Insights>,
+) -> Result<Envelope, ApiError> {
+    let json = insights.apply(&caller, &id, body.into_inner()).await?;
+    Ok(Envelope(json))
+}

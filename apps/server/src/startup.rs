@@ -1,0 +1,144 @@
+//! Running each subcommand: connecting, preparing the schema, and serving.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpServer;
+use insights_service::{Insights, ServiceError};
+use insights_store::{DatabaseUrl, Store, StoreError, redact};
+
+use crate::app::{AppState, app};
+use crate::auth::JwtKeys;
+use crate::cli::{DatabaseArgs, TokenArgs};
+use crate::config::{ConfigError, DatabaseConfig, ServeConfig, configured_secret};
+use crate::demo::{DEMO_USER, banner};
+use crate::metrics::Metrics;
+
+/// Why a subcommand could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A flag or variable has an unusable value.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database refused, or its schema does not fit.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// The service layer could not be built or seeded.
+    #[error("{0}")]
+    Service(#[from] ServiceError),
+    /// Binding or serving failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The metrics registry could not be built (a programming error).
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}
+
+fn describe(url: &DatabaseUrl) -> String {
+    match url {
+        DatabaseUrl::Postgres(u) => redact(u),
+        DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+    }
+}
+
+/// Connects to the configured database.
+pub async fn connect(db: &DatabaseConfig) -> Result<Store, StartupError> {
+    tracing::info!(database = %describe(&db.store.url), "connecting");
+    Ok(Store::connect(&db.store).await?)
+}
+
+/// Initialises a database nobody has initialised yet, and otherwise only checks it: the server
+/// never alters a database it did not create (decisions.md §2).
+pub async fn prepare_schema(store: &Store) -> Result<(), StartupError> {
+    if store.is_uninitialised().await? {
+        let applied = store.migrate().await?;
+        tracing::info!(migrations = applied.len(), "initialised an empty database");
+    } else {
+        store.check_schema().await.map_err(|e| match e {
+            StoreError::Schema(lines) => StoreError::Schema(
+                std::iter::once(
+                    "the existing database does not match what this service needs; \
+                     it was not changed. Mismatches:"
+                        .to_owned(),
+                )
+                .chain(lines.into_iter().map(|l| format!("  - {l}")))
+                .collect(),
+            ),
+            other => other,
+        })?;
+        tracing::info!("existing database schema checked");
+    }
+    Ok(())
+}
+
+/// `insights migrate`.
+pub async fn migrate(args: &DatabaseArgs) -> Result<(), StartupError> {
+    let store = connect(&DatabaseConfig::from_args(args)?).await?;
+    let applied = store.migrate().await?;
+    println!("{} migration(s) applied", applied.len());
+    for version in applied {
+        println!("  {version}");
+    }
+    Ok(())
+}
+
+/// `insights check-schema`.
+pub async fn check_schema(args: &DatabaseArgs) -> Result<(), StartupError> {
+    let store = connect(&DatabaseConfig::from_args(args)?).await?;
+    store.check_schema().await?;
+    println!("schema OK ({})", store.backend());
+    Ok(())
+}
+
+/// `insights token`.
+pub fn token(args: &TokenArgs) -> Result<(), StartupError> {
+    let secret = configured_secret(&args.jwt_secret)?;
+    let token = JwtKeys::new(secret.bytes())
+        .issue(&args.user, args.service, args.ttl)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    println!("{token}");
+    Ok(())
+}
+
+/// How long the printed demo token stays valid.
+const DEMO_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// `insights serve`.
+pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
+    let store = connect(&config.database).await?;
+    prepare_schema(&store).await?;
+    let insights = Insights::new(store, config.service.clone())?;
+    if config.database.embedded && insights.seed_demo(DEMO_USER).await? {
+        tracing::info!(user = DEMO_USER, "seeded demo data");
+    }
+    let keys = JwtKeys::new(config.secret.bytes());
+    let state = AppState {
+        insights,
+        keys: keys.clone(),
+        metrics: Arc::new(Metrics::new()?),
+        deadline: config.request_timeout,
+        body_limit: config.body_limit,
+    };
+    let mut server = HttpServer::new(move || app(state.clone()))
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
+        .bind(config.bind)?;
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    let addr = server.addrs().first().copied().unwrap_or(config.bind);
+    tracing::info!(%addr, "listening");
+    if config.database.embedded {
+        let token = keys
+            .issue(DEMO_USER, false, DEMO_TOKEN_TTL)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let db_path = config.data_dir.join(crate::config::EMBEDDED_DB_FILE);
+        println!(
+            "{}",
+            banner(addr, &token, &db_path, config.secret.is_generated())
+        );
+    }
+    // actix stops on SIGINT/SIGTERM, letting in-flight requests finish within shutdown_timeout.
+    server.run().await?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! HTTP tests: the real application factory (`insights_server::app`) driven through
+//! `actix_web::test`, every test against PostgreSQL and SQLite from one body.
+
+#![allow(missing_docs)]
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod auth;
+mod coherence;
+mod errors;
+mod ops;
+mod shapes;
+mod statements;
+mod support;
