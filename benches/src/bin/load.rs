@@ -1,0 +1,3 @@
+//! `insights-load`: HTTP load driver (being written).
+
+fn main() {}
