@@ -1,0 +1,121 @@
+//! Results of one endpoint run, as JSON and as a Markdown table row.
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+/// What one endpoint run measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct EndpointResult {
+    /// Endpoint name.
+    pub endpoint: String,
+    /// Free-form label of the server configuration (e.g. "cache off").
+    pub label: String,
+    /// Concurrent connections.
+    pub connections: usize,
+    /// Measured seconds (after warm-up).
+    pub seconds: f64,
+    /// Responses completed in the measured window.
+    pub requests: u64,
+    /// Requests per second.
+    pub requests_per_sec: f64,
+    /// Latency percentiles and maximum, milliseconds.
+    pub p50_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// Maximum.
+    pub max_ms: f64,
+    /// Non-2xx responses and transport failures.
+    pub errors: u64,
+    /// SQL statements the server issued per request in the window (from `/metrics`).
+    pub statements_per_request: Option<f64>,
+    /// Response-cache hit rate in the window (from `/metrics`).
+    pub cache_hit_rate: Option<f64>,
+}
+
+impl EndpointResult {
+    /// Percentiles from a microsecond histogram.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_histogram(
+        endpoint: &str,
+        label: &str,
+        connections: usize,
+        seconds: f64,
+        latencies_us: &Histogram<u64>,
+        errors: u64,
+        statements_per_request: Option<f64>,
+        cache_hit_rate: Option<f64>,
+    ) -> Self {
+        let ms = |us: u64| us as f64 / 1_000.0;
+        let requests = latencies_us.len();
+        Self {
+            endpoint: endpoint.to_owned(),
+            label: label.to_owned(),
+            connections,
+            seconds,
+            requests,
+            requests_per_sec: if seconds > 0.0 {
+                requests as f64 / seconds
+            } else {
+                0.0
+            },
+            p50_ms: ms(latencies_us.value_at_quantile(0.50)),
+            p95_ms: ms(latencies_us.value_at_quantile(0.95)),
+            p99_ms: ms(latencies_us.value_at_quantile(0.99)),
+            max_ms: ms(latencies_us.max()),
+            errors,
+            statements_per_request,
+            cache_hit_rate,
+        }
+    }
+}
+
+/// A Markdown table of the results.
+pub fn markdown(results: &[EndpointResult]) -> String {
+    let mut out = String::from(
+        "| endpoint | mode | conns | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | stmts/req | cache hit |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in results {
+        let opt = |v: Option<f64>, pct: bool| match v {
+            Some(v) if pct => format!("{:.1} %", v * 100.0),
+            Some(v) => format!("{v:.2}"),
+            None => "–".to_owned(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |\n",
+            r.endpoint,
+            r.label,
+            r.connections,
+            r.requests_per_sec,
+            r.p50_ms,
+            r.p95_ms,
+            r.p99_ms,
+            r.max_ms,
+            r.errors,
+            opt(r.statements_per_request, false),
+            opt(r.cache_hit_rate, true),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_in_milliseconds() {
+        let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
+        for us in 1..=1_000u64 {
+            h.record(us * 10).expect("in range");
+        }
+        let r = EndpointResult::from_histogram("x", "y", 16, 2.0, &h, 0, Some(3.0), None);
+        assert_eq!(r.requests, 1_000);
+        assert!((r.requests_per_sec - 500.0).abs() < 1e-9);
+        assert!((r.p50_ms - 5.0).abs() < 0.01 && (r.max_ms - 10.0).abs() < 0.01);
+        let table = markdown(&[r]);
+        assert!(table.contains("| x | y | 16 | 500 |") && table.contains("| 3.00 | – |"));
+    }
+}
