@@ -94,7 +94,7 @@ impl Insights {
                     .unwrap_or_default()
             })
             .await?;
-        self.invalidate_user(&outcome.recommendation.user_id);
+        self.invalidate_user(&outcome.recommendation.user_id).await;
         to_json(&Applied {
             success: true,
             applied_recommendation: AppliedSummary {

@@ -1,10 +1,16 @@
-//! The response cache policy: what is cached under which key, tagged by user so that any write
-//! for a user invalidates all of that user's entries at once.
+//! The response cache policy: what is cached under which key, in which tier, tagged by user so
+//! that any write for a user invalidates all of that user's entries at once.
+//!
+//! Tier 1 is this process's `insights-ttl-cache` (single-flight per key). Tier 2, optional, is
+//! the Redis `insights-shared-cache` shared by every instance; it also carries invalidations
+//! between instances. A local miss asks Redis before computing, and fills Redis afterwards only
+//! if no invalidation happened meanwhile (the shared tier's generation check).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use insights_model::{PatternType, Timestamp};
+use insights_shared_cache::{Invalidation, Lookup, SharedTier, TierHealth};
 use insights_store::EffectivenessInputs;
 use insights_ttl_cache::{CacheStats, TtlCache};
 
@@ -33,8 +39,37 @@ pub(crate) enum CacheKey {
         metric: &'static str,
     },
     /// All of a user's configs and effectiveness rows: answers any window, including the
-    /// default "now − 14 days … now" ones, which change every millisecond.
+    /// default "now − 14 days … now" ones, which change every millisecond. Local tier only.
     EffectivenessData { user: Arc<str> },
+}
+
+impl CacheKey {
+    /// The entry's name in the shared tier (scoped by user there), for rendered JSON only.
+    fn shared_name(&self) -> Option<String> {
+        match self {
+            Self::Evolution {
+                weeks,
+                pattern_type,
+                ..
+            } => Some(format!(
+                "evolution:{weeks}:{}",
+                pattern_type.map_or("all", |t| t.as_str())
+            )),
+            Self::Recommendations {
+                include_applied,
+                limit,
+                ..
+            } => Some(format!("recommendations:{include_applied}:{limit}")),
+            Self::Effectiveness {
+                start, end, metric, ..
+            } => Some(format!(
+                "effectiveness:{}:{}:{metric}",
+                start.unix_millis(),
+                end.unix_millis()
+            )),
+            Self::EffectivenessData { .. } => None,
+        }
+    }
 }
 
 /// A cached value.
@@ -44,22 +79,31 @@ pub(crate) enum CacheValue {
     EffectivenessData(Arc<EffectivenessInputs>),
 }
 
-/// The cache, or nothing when caching is disabled.
+/// The two tiers; either may be absent.
 pub(crate) struct ResponseCache {
-    inner: Option<TtlCache<CacheKey, CacheValue>>,
+    local: Option<TtlCache<CacheKey, CacheValue>>,
+    shared: Option<SharedTier>,
 }
 
 impl ResponseCache {
-    pub(crate) fn new(capacity: usize, ttl: Duration) -> Result<Self, ServiceError> {
-        if capacity == 0 || ttl.is_zero() {
-            return Ok(Self { inner: None });
-        }
-        TtlCache::new(capacity, ttl)
-            .map(|c| Self { inner: Some(c) })
-            .map_err(|e| ServiceError::Internal(format!("cache configuration: {e}")))
+    pub(crate) fn new(
+        capacity: usize,
+        ttl: Duration,
+        shared: Option<SharedTier>,
+    ) -> Result<Self, ServiceError> {
+        let local = if capacity == 0 || ttl.is_zero() {
+            None
+        } else {
+            Some(
+                TtlCache::new(capacity, ttl)
+                    .map_err(|e| ServiceError::Internal(format!("cache configuration: {e}")))?,
+            )
+        };
+        Ok(Self { local, shared })
     }
 
-    /// Returns the cached value or runs `load` once for all concurrent callers of this key.
+    /// Returns the cached value or runs `load` once for all concurrent callers of this key
+    /// in this process, consulting the shared tier first.
     pub(crate) async fn get_or_load<F, Fut>(
         &self,
         key: CacheKey,
@@ -70,25 +114,80 @@ impl ResponseCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<CacheValue, ServiceError>>,
     {
-        match &self.inner {
-            None => load().await,
+        let shared_name = key.shared_name();
+        let through_shared = || async {
+            let (Some(tier), Some(name)) = (&self.shared, &shared_name) else {
+                return load().await;
+            };
+            match tier.lookup(user, name).await {
+                Lookup::Hit(json) => Ok(CacheValue::Json(json.into())),
+                Lookup::Miss(ticket) => {
+                    let value = load().await?;
+                    if let CacheValue::Json(json) = &value {
+                        tier.fill(ticket, json).await;
+                    }
+                    Ok(value)
+                }
+                Lookup::Unavailable => load().await,
+            }
+        };
+        match &self.local {
+            None => through_shared().await,
             Some(cache) => {
                 let tag: Arc<str> = Arc::from(user);
                 cache
-                    .get_or_try_insert_with(key, std::slice::from_ref(&tag), load)
+                    .get_or_try_insert_with(key, std::slice::from_ref(&tag), through_shared)
                     .await
                     .map_err(|e| ServiceError::clone(&e))
             }
         }
     }
 
-    pub(crate) fn invalidate_user(&self, user: &str) {
-        if let Some(cache) = &self.inner {
+    /// Drops `user`'s entries here and, through the shared tier, on every instance.
+    pub(crate) async fn invalidate_user(&self, user: &str) {
+        self.invalidate_local(user);
+        if let Some(tier) = &self.shared {
+            tier.invalidate_user(user).await;
+        }
+    }
+
+    fn invalidate_local(&self, user: &str) {
+        if let Some(cache) = &self.local {
             cache.invalidate_tag(user);
         }
     }
 
+    /// Applies an invalidation received from another instance (or from Redis reconnecting,
+    /// after which messages may have been missed: then everything local goes).
+    pub(crate) fn apply_remote(&self, invalidation: Invalidation) {
+        match invalidation {
+            Invalidation::User(user) => self.invalidate_local(&user),
+            Invalidation::All => {
+                if let Some(cache) = &self.local {
+                    cache.clear();
+                }
+            }
+        }
+    }
+
+    pub(crate) fn shared(&self) -> Option<&SharedTier> {
+        self.shared.as_ref()
+    }
+
     pub(crate) fn stats(&self) -> CacheStats {
-        self.inner.as_ref().map(TtlCache::stats).unwrap_or_default()
+        self.local.as_ref().map(TtlCache::stats).unwrap_or_default()
+    }
+
+    pub(crate) fn shared_health(&self) -> Option<TierHealth> {
+        self.shared.as_ref().map(SharedTier::health)
+    }
+}
+
+/// Stops the invalidation listener when the last clone of the service goes away.
+pub(crate) struct ListenerGuard(pub(crate) tokio::task::JoinHandle<()>);
+
+impl Drop for ListenerGuard {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

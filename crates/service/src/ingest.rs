@@ -146,7 +146,7 @@ impl Insights {
             });
         }
         let ids = self.store().insert_patterns(&rows).await?;
-        self.invalidate_user(user);
+        self.invalidate_user(user).await;
         created(ids)
     }
 
@@ -168,7 +168,7 @@ impl Insights {
             .store()
             .insert_insights(&rows, Timestamp::now())
             .await?;
-        self.invalidate_user(user);
+        self.invalidate_user(user).await;
         created(ids)
     }
 
@@ -213,7 +213,7 @@ impl Insights {
             .ensure_user(user, None, None, Timestamp::now())
             .await?;
         let ids = self.store().insert_sessions(&rows).await?;
-        self.invalidate_user(user);
+        self.invalidate_user(user).await;
         created(ids)
     }
 }

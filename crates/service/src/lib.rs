@@ -42,7 +42,8 @@ pub use caller::Caller;
 pub use error::ServiceError;
 pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
 
-use cache::ResponseCache;
+use cache::{ListenerGuard, ResponseCache};
+pub use insights_shared_cache::{SharedTier, SharedTierConfig, TierHealth};
 use routing::ReadRouting;
 
 /// The JSON text of a success payload (the envelope's `data`).
@@ -84,6 +85,20 @@ pub struct MetricsSnapshot {
     pub pool: PoolState,
     /// `"postgres"` or `"sqlite"`.
     pub backend: &'static str,
+    /// The Redis tier's health, when one is configured.
+    pub shared_tier: Option<TierHealth>,
+}
+
+/// Where the service reads and writes: the primary database, and optionally a read replica
+/// and a Redis tier shared by all instances.
+#[derive(Clone)]
+pub struct Backends {
+    /// Writes, and reads of users who just wrote.
+    pub primary: Store,
+    /// Other reads, when configured.
+    pub read_replica: Option<Store>,
+    /// Second cache tier and cross-instance invalidation bus, when configured.
+    pub shared_tier: Option<SharedTier>,
 }
 
 /// The operations. Cheap to clone; clones share the store and the cache.
@@ -92,32 +107,48 @@ pub struct Insights {
     routing: Arc<ReadRouting>,
     cache: Arc<ResponseCache>,
     engine: EngineConfig,
+    _listener: Option<Arc<ListenerGuard>>,
 }
 
 impl Insights {
-    /// Wires the operations to a store.
+    /// Wires the operations to a single store, with a local cache only.
     pub fn new(store: Store, config: ServiceConfig) -> Result<Self, ServiceError> {
-        Self::with_read_replica(store, None, config)
+        Self::with_backends(
+            Backends {
+                primary: store,
+                read_replica: None,
+                shared_tier: None,
+            },
+            config,
+        )
     }
 
-    /// Wires the operations to a primary store and an optional read replica: reads go to the
-    /// replica except for users who wrote within `read_your_writes_window`; writes always go
-    /// to the primary.
-    pub fn with_read_replica(
-        store: Store,
-        replica: Option<Store>,
-        config: ServiceConfig,
-    ) -> Result<Self, ServiceError> {
+    /// Wires the operations to all configured backends. With a shared tier, starts listening
+    /// for other instances' invalidations (must run inside a Tokio runtime); the listener
+    /// stops when the last clone of the service is dropped.
+    pub fn with_backends(backends: Backends, config: ServiceConfig) -> Result<Self, ServiceError> {
         let cooldown = time::Duration::try_from(config.recommendation_cooldown)
             .map_err(|e| ServiceError::Internal(format!("cool-down out of range: {e}")))?;
+        let cache = Arc::new(ResponseCache::new(
+            config.cache_capacity,
+            config.cache_ttl,
+            backends.shared_tier,
+        )?);
+        let listener = cache.shared().map(|tier| {
+            let cache = cache.clone();
+            Arc::new(ListenerGuard(
+                tier.subscribe(move |inv| cache.apply_remote(inv)),
+            ))
+        });
         Ok(Self {
             routing: Arc::new(ReadRouting::new(
-                store,
-                replica,
+                backends.primary,
+                backends.read_replica,
                 config.read_your_writes_window,
             )),
-            cache: Arc::new(ResponseCache::new(config.cache_capacity, config.cache_ttl)?),
+            cache,
             engine: EngineConfig { cooldown },
+            _listener: listener,
         })
     }
 
@@ -138,9 +169,9 @@ impl Insights {
 
     /// Call after any write for `user` (this service's own writes do): drops the user's cached
     /// responses and keeps the user's reads on the primary for the read-your-writes window.
-    pub fn invalidate_user(&self, user: &str) {
+    pub async fn invalidate_user(&self, user: &str) {
         self.routing.wrote(user);
-        self.cache.invalidate_user(user);
+        self.cache.invalidate_user(user).await;
     }
 
     /// Counters for `/metrics`.
@@ -150,6 +181,7 @@ impl Insights {
             statements: self.store().statements().get(),
             pool: self.store().pool_state(),
             backend: self.store().backend(),
+            shared_tier: self.cache.shared_health(),
         }
     }
 }

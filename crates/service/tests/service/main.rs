@@ -141,9 +141,12 @@ async fn reads_go_to_the_replica_except_right_after_a_write() {
     let primary = TestDb::postgres().await;
     // A separate database stands in for a lagging replica: it never receives the writes.
     let replica = TestDb::postgres().await;
-    let s = Insights::with_read_replica(
-        primary.store.clone(),
-        Some(replica.store.clone()),
+    let s = Insights::with_backends(
+        Backends {
+            primary: primary.store.clone(),
+            read_replica: Some(replica.store.clone()),
+            shared_tier: None,
+        },
         ServiceConfig {
             cache_capacity: 0,
             ..ServiceConfig::default()
@@ -191,4 +194,141 @@ async fn reads_go_to_the_replica_except_right_after_a_write() {
             .expect("get"),
     );
     assert_eq!(other["meta"]["totalPatterns"], 0);
+}
+
+mod shared_tier {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    fn instance(db: &TestDb, redis_url: &str, prefix: &str) -> Insights {
+        let tier = SharedTier::new(
+            redis_url,
+            SharedTierConfig {
+                key_prefix: prefix.to_owned(),
+                ..SharedTierConfig::default()
+            },
+        )
+        .expect("tier");
+        Insights::with_backends(
+            Backends {
+                primary: db.store.clone(),
+                read_replica: None,
+                shared_tier: Some(tier),
+            },
+            ServiceConfig::default(),
+        )
+        .expect("service")
+    }
+
+    fn prefix() -> String {
+        format!(
+            "insights-test-{}",
+            Timestamp::now().unix_millis() ^ (std::process::id() as i64)
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_apply_on_one_instance_reaches_the_other_and_the_shared_tier_serves_misses() {
+        let db = TestDb::postgres().await;
+        let prefix = prefix();
+        let a = instance(&db, "redis://127.0.0.1:6379", &prefix);
+        let b = instance(&db, "redis://127.0.0.1:6379", &prefix);
+        seed_patterns(&a, "u1").await;
+
+        // A computes and fills Redis; B's local miss is answered by Redis without SQL.
+        let from_a = a
+            .pattern_evolution("u1", EvolutionQuery::default())
+            .await
+            .expect("a");
+        let counter = insights_store::StatementCounter::new();
+        let from_b = counter
+            .scope(b.pattern_evolution("u1", EvolutionQuery::default()))
+            .await
+            .expect("b");
+        assert_eq!(from_a, from_b, "same rendering, anchored at A's miss");
+        assert_eq!(counter.get(), 0, "served by the shared tier");
+
+        // B caches the list locally; A applies; B's next GETs show it within a bounded delay.
+        let list = parse(
+            &b.recommendations("u1", RecommendationsQuery::default())
+                .await
+                .expect("b list"),
+        );
+        let id = list["recommendations"][0]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        a.apply(&user("u1"), &id, json!({"applicationType": "MANUAL"}))
+            .await
+            .expect("apply on a");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let now = parse(
+                &b.recommendations("u1", RecommendationsQuery::default())
+                    .await
+                    .expect("b again"),
+            );
+            let still_listed = now["recommendations"]
+                .as_array()
+                .expect("a")
+                .iter()
+                .any(|r| r["id"] == id.as_str());
+            if !still_listed {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "B kept serving the applied recommendation"
+            );
+            tokio::task::yield_now().await;
+        }
+        assert!(
+            b.metrics_snapshot()
+                .shared_tier
+                .expect("tier")
+                .invalidations_received
+                >= 1
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn without_redis_every_request_still_answers_from_the_database() {
+        let db = TestDb::sqlite().await;
+        let s = instance(&db, "redis://127.0.0.1:1", &prefix());
+        seed_patterns(&s, "u1").await;
+        for _ in 0..3 {
+            let v = parse(
+                &s.pattern_evolution("u1", EvolutionQuery::default())
+                    .await
+                    .expect("evolution"),
+            );
+            assert_eq!(v["meta"]["totalPatterns"], 3);
+        }
+        let list = parse(
+            &s.recommendations("u1", RecommendationsQuery::default())
+                .await
+                .expect("list"),
+        );
+        let id = list["recommendations"][0]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        s.apply(&user("u1"), &id, json!({"applicationType": "MANUAL"}))
+            .await
+            .expect("apply");
+        let after = parse(
+            &s.recommendations("u1", RecommendationsQuery::default())
+                .await
+                .expect("list"),
+        );
+        assert!(
+            after["recommendations"]
+                .as_array()
+                .expect("a")
+                .iter()
+                .all(|r| r["id"] != id.as_str())
+        );
+        assert!(!s.metrics_snapshot().shared_tier.expect("tier").healthy);
+    }
 }
