@@ -8,6 +8,7 @@ mod auth;
 mod coherence;
 mod errors;
 mod ops;
+mod outage;
 mod shapes;
 mod statements;
 mod support;
