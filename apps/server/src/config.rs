@@ -152,6 +152,12 @@ pub struct ServeConfig {
     pub shutdown_timeout: Duration,
     /// The data folder (for messages).
     pub data_dir: PathBuf,
+    /// Read replica pool settings, when configured (PostgreSQL only).
+    pub read_replica: Option<StoreConfig>,
+    /// Redis URL of the shared tier, when configured.
+    pub redis_url: Option<String>,
+    /// Redis key and channel prefix.
+    pub redis_key_prefix: String,
 }
 
 impl ServeConfig {
@@ -177,6 +183,34 @@ impl ServeConfig {
             flag: "--body-limit-bytes (INSIGHTS_BODY_LIMIT_BYTES)",
             message: "too large for this platform".into(),
         })?;
+        let read_replica = match args.read_replica_url.as_deref().filter(|u| !u.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let bad = |message: String| ConfigError {
+                    flag: "--read-replica-url (INSIGHTS_READ_REPLICA_URL)",
+                    message,
+                };
+                let url = DatabaseUrl::parse(raw).map_err(|e| bad(e.to_string()))?;
+                if !matches!(url, DatabaseUrl::Postgres(_)) || !database.is_postgres() {
+                    return Err(bad("a read replica needs PostgreSQL for both URLs".into()));
+                }
+                let mut replica = database.store.clone();
+                replica.url = url;
+                Some(replica)
+            }
+        };
+        let redis_url = match args.redis_url.as_deref().filter(|u| !u.is_empty()) {
+            None => None,
+            Some(raw) if raw.starts_with("redis://") || raw.starts_with("rediss://") => {
+                Some(raw.to_owned())
+            }
+            Some(_) => {
+                return Err(ConfigError {
+                    flag: "--redis-url (INSIGHTS_REDIS_URL)",
+                    message: "expected redis://host:port[/db]".into(),
+                });
+            }
+        };
         let request_timeout = database
             .is_postgres()
             .then(|| Duration::from_millis(args.request_timeout_ms));
@@ -197,6 +231,9 @@ impl ServeConfig {
             workers: args.workers.map(usize::from),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             data_dir: args.database.data_dir.clone(),
+            read_replica,
+            redis_url,
+            redis_key_prefix: args.redis_key_prefix.clone(),
         })
     }
 }

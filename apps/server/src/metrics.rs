@@ -38,6 +38,11 @@ struct SnapshotMetrics {
     db_statements: IntCounter,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    shared_healthy: IntGauge,
+    shared_hits: IntCounter,
+    shared_misses: IntCounter,
+    shared_errors: IntCounter,
+    shared_invalidations_received: IntCounter,
 }
 
 fn counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
@@ -118,6 +123,27 @@ impl Metrics {
             db_statements: counter(r, "insights_db_statements_total", "SQL statements issued.")?,
             pool_connections: gauge(r, "insights_db_pool_connections", "Open connections.")?,
             pool_idle: gauge(r, "insights_db_pool_idle_connections", "Idle connections.")?,
+            shared_healthy: gauge(
+                r,
+                "insights_shared_cache_healthy",
+                "1 when the Redis tier answers, 0 when it is down, -1 when not configured.",
+            )?,
+            shared_hits: counter(r, "insights_shared_cache_hits_total", "Redis-tier hits.")?,
+            shared_misses: counter(
+                r,
+                "insights_shared_cache_misses_total",
+                "Redis-tier misses.",
+            )?,
+            shared_errors: counter(
+                r,
+                "insights_shared_cache_errors_total",
+                "Redis calls that failed or timed out.",
+            )?,
+            shared_invalidations_received: counter(
+                r,
+                "insights_shared_cache_invalidations_received_total",
+                "Invalidations received from other instances.",
+            )?,
         };
         Ok(Self {
             registry,
@@ -172,6 +198,19 @@ impl Metrics {
                 .set(i64::try_from(snap.cache.entries).unwrap_or(i64::MAX));
             s.pool_connections.set(i64::from(snap.pool.connections));
             s.pool_idle.set(i64::from(snap.pool.idle));
+            match &snap.shared_tier {
+                None => s.shared_healthy.set(-1),
+                Some(tier) => {
+                    s.shared_healthy.set(i64::from(tier.healthy));
+                    catch_up(&s.shared_hits, tier.hits);
+                    catch_up(&s.shared_misses, tier.misses);
+                    catch_up(&s.shared_errors, tier.errors + tier.timeouts);
+                    catch_up(
+                        &s.shared_invalidations_received,
+                        tier.invalidations_received,
+                    );
+                }
+            }
         }
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out)?;

@@ -3,11 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError, web};
+use actix_web::{Error, web};
 use insights_store::StatementCounter;
 use rand::Rng;
 use tracing::Instrument;
@@ -89,26 +89,26 @@ fn request_id(req: &ServiceRequest) -> String {
 /// backend but only armed on PostgreSQL: dropping an in-flight SQLite query on actix's
 /// current-thread workers panics (stack-notes §2, pitfall 2), while a dropped PostgreSQL query
 /// is cancelled cleanly.
+///
+/// The timeout is returned as an error, which actix renders with [`ApiError`]'s JSON response.
+/// (Keeping a clone of the request to build a response here would make routing panic: actix
+/// needs the only reference to the request to record the matched path.)
 pub async fn deadline(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let limit = req
         .app_data::<web::Data<RequestDeadline>>()
         .and_then(|d| d.0);
     let Some(limit) = limit else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
+        return next.call(req).await;
     };
-    let http = req.request().clone();
     match tokio::time::timeout(limit, next.call(req)).await {
-        Ok(result) => result.map(ServiceResponse::map_into_left_body),
-        Err(_) => {
-            let err =
-                ApiError::Unavailable(format!("request took longer than {} ms", limit.as_millis()));
-            Ok(ServiceResponse::new(http, err.error_response()).map_into_right_body())
-        }
+        Ok(result) => result,
+        Err(_) => Err(ApiError::Unavailable(format!(
+            "request took longer than {} ms",
+            limit.as_millis()
+        ))
+        .into()),
     }
 }

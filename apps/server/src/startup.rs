@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::HttpServer;
-use insights_service::{Insights, ServiceError};
+use insights_service::{Backends, Insights, ServiceError, SharedTier, SharedTierConfig};
 use insights_store::{DatabaseUrl, Store, StoreError, redact};
 
 use crate::app::{AppState, app};
@@ -107,7 +107,40 @@ const DEMO_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
     let store = connect(&config.database).await?;
     prepare_schema(&store).await?;
-    let insights = Insights::new(store, config.service.clone())?;
+    let read_replica = match &config.read_replica {
+        Some(replica) => Some(Store::connect(replica).await.map_err(|e| {
+            ServiceError::Unavailable(format!(
+                "read replica {}: {e}",
+                match &replica.url {
+                    DatabaseUrl::Postgres(url) => redact(url),
+                    DatabaseUrl::Sqlite(path) => path.display().to_string(),
+                }
+            ))
+        })?),
+        None => None,
+    };
+    let shared_tier = match &config.redis_url {
+        Some(url) => Some(
+            SharedTier::new(
+                url,
+                SharedTierConfig {
+                    ttl: config.service.cache_ttl,
+                    key_prefix: config.redis_key_prefix.clone(),
+                    ..SharedTierConfig::default()
+                },
+            )
+            .map_err(|e| ServiceError::Internal(format!("--redis-url: {e}")))?,
+        ),
+        None => None,
+    };
+    let insights = Insights::with_backends(
+        Backends {
+            primary: store,
+            read_replica,
+            shared_tier,
+        },
+        config.service.clone(),
+    )?;
     if config.database.embedded && insights.seed_demo(DEMO_USER).await? {
         tracing::info!(user = DEMO_USER, "seeded demo data");
     }

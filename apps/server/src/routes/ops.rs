@@ -20,8 +20,16 @@ pub async fn readyz(insights: web::Data<Insights>) -> Result<HttpResponse, ApiEr
         .await
         .map_err(|e| ApiError::Unavailable(format!("database not reachable: {e}")))?;
     let backend = insights.store().backend();
-    Ok(HttpResponse::Ok()
-        .json(json!({"success": true, "data": {"status": "ready", "backend": backend}})))
+    // Redis is optional: without it the service still answers correctly, so it does not make
+    // the instance unready; its state is reported for operators.
+    let redis = match insights.metrics_snapshot().shared_tier {
+        None => "not configured",
+        Some(tier) if tier.healthy => "ok",
+        Some(_) => "unavailable",
+    };
+    Ok(HttpResponse::Ok().json(
+        json!({"success": true, "data": {"status": "ready", "backend": backend, "redis": redis}}),
+    ))
 }
 
 /// `GET /metrics`: Prometheus text format.

@@ -9,6 +9,8 @@ mod coherence;
 mod errors;
 mod ops;
 mod outage;
+mod processes;
+mod scale_out;
 mod shapes;
 mod statements;
 mod support;

@@ -63,3 +63,21 @@ async fn an_outage_is_503_and_the_server_recovers() {
     let (status, body) = get("/api/analytics/behavioral-insights/recommendations", true).await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_past_its_deadline_is_a_json_503() {
+    let mut app = TestApp::new(insights_testkit::TestDb::postgres().await).await;
+    app.seed_user_with_patterns("u1").await;
+    // Any request that waits for the database at all outlives a 1 ns deadline.
+    app.state.deadline = Some(Duration::from_nanos(1));
+    let res = app
+        .get_as("/api/analytics/behavioral-insights/recommendations", "u1")
+        .await;
+    assert_eq!(res.status, 503, "{}", res.text);
+    assert_eq!(res.error_code(), "UNAVAILABLE");
+    app.state.deadline = Some(Duration::from_secs(30));
+    let res = app
+        .get_as("/api/analytics/behavioral-insights/recommendations", "u1")
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+}

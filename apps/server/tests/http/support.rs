@@ -60,7 +60,11 @@ impl TestApp {
 
     pub async fn with_config(db: TestDb, config: ServiceConfig) -> Self {
         let insights = Insights::new(db.store.clone(), config).expect("service");
-        let state = AppState::new(insights, JwtKeys::new(SECRET)).expect("state");
+        let mut state = AppState::new(insights, JwtKeys::new(SECRET)).expect("state");
+        // As `insights serve` does: the deadline middleware is armed on PostgreSQL only.
+        if db.store.backend() == "postgres" {
+            state.deadline = Some(Duration::from_secs(30));
+        }
         Self { db, state }
     }
 
@@ -82,7 +86,25 @@ impl TestApp {
 
     pub async fn call(&self, req: TestRequest) -> Resp {
         let service = test::init_service(insights_server::app(self.state.clone())).await;
-        let res = test::call_service(&service, req.to_request()).await;
+        // An error escaping the middleware is rendered by actix's dispatcher in production;
+        // the test harness hands it back instead, so render it the same way here.
+        let res = match test::try_call_service(&service, req.to_request()).await {
+            Ok(res) => res.map_into_boxed_body(),
+            Err(err) => {
+                let res = err.error_response();
+                return Resp {
+                    status: res.status().as_u16(),
+                    headers: res.headers().clone(),
+                    text: String::from_utf8(
+                        actix_web::body::to_bytes(res.into_body())
+                            .await
+                            .map(|b| b.to_vec())
+                            .unwrap_or_default(),
+                    )
+                    .expect("utf-8 body"),
+                };
+            }
+        };
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let bytes = test::read_body(res).await;
