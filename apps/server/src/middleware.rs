@@ -54,13 +54,26 @@ pub async fn observe(
         ),
     };
     span.in_scope(|| {
-        tracing::info!(
-            status = status.as_u16(),
-            route = %route,
-            elapsed_ms = elapsed.as_secs_f64() * 1000.0,
-            statements = statements.get(),
-            "request finished"
-        );
+        // One line per request costs a formatted write on the hot path; successful requests
+        // are logged at debug (`RUST_LOG=insights_server=debug` turns access logs on), server
+        // errors always.
+        if status.is_server_error() {
+            tracing::warn!(
+                status = status.as_u16(),
+                route = %route,
+                elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+                statements = statements.get(),
+                "request failed"
+            );
+        } else {
+            tracing::debug!(
+                status = status.as_u16(),
+                route = %route,
+                elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+                statements = statements.get(),
+                "request finished"
+            );
+        }
     });
     if let Some(metrics) = metrics {
         metrics.observe(&route, &method, status.as_u16(), elapsed, statements.get());

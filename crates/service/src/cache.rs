@@ -170,6 +170,11 @@ impl ResponseCache {
         }
     }
 
+    /// Whether any tier can hold an entry (the local one can hold every kind).
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.local.is_some()
+    }
+
     pub(crate) fn shared(&self) -> Option<&SharedTier> {
         self.shared.as_ref()
     }

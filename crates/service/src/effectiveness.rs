@@ -22,7 +22,9 @@ impl Insights {
     ) -> Result<Json, ServiceError> {
         let params = query.validate(Timestamp::now())?;
         let user_key: Arc<str> = Arc::from(user);
-        if params.explicit_window {
+        if params.explicit_window || !self.cache.is_enabled() {
+            // Explicit windows are cached as rendered responses; with caching off, every
+            // request reads just its window.
             let key = CacheKey::Effectiveness {
                 user: user_key,
                 start: params.start,

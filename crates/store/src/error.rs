@@ -38,9 +38,10 @@ impl From<DieselError> for StoreError {
             DieselError::NotFound => StoreError::NotFound("row"),
             // A connection that died under us (server restart, network) is unavailability,
             // not a bug: the pool discards the broken connection and the next request recovers.
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                StoreError::Unavailable(info.message().to_owned())
-            }
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => StoreError::Unavailable(info.message().to_owned()),
             DieselError::BrokenTransactionManager => {
                 StoreError::Unavailable("connection left in a broken transaction state".into())
             }

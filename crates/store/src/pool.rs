@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use diesel::SqliteConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::pooled_connection::ManagerConfig;
+use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
@@ -38,7 +38,16 @@ impl Pools {
         match &config.url {
             DatabaseUrl::Postgres(url) => {
                 AsyncPgConnection::establish(url).await?;
-                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url.clone());
+                let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
+                // No `SELECT 1` round trip per checkout: a connection the server closed is
+                // detected without one (diesel-async checks the client's closed flag and the
+                // transaction state), and a query on a connection that died unnoticed fails as
+                // `Unavailable` once before the pool discards it.
+                manager_config.recycling_method = RecyclingMethod::Fast;
+                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+                    url.clone(),
+                    manager_config,
+                );
                 let pool = bb8::Pool::builder()
                     .max_size(config.pool_size)
                     .connection_timeout(config.checkout_timeout)
@@ -54,6 +63,8 @@ impl Pools {
                 }
                 let url = path.to_string_lossy().into_owned();
                 let mut manager_config = ManagerConfig::<SqliteConn>::default();
+                // A local file: nothing to ping.
+                manager_config.recycling_method = RecyclingMethod::Fast;
                 manager_config.custom_setup = Box::new(|url| {
                     let url = url.to_owned();
                     async move {
