@@ -96,6 +96,10 @@ impl JwtKeys {
         if data.claims.sub.is_empty() {
             return Err(ApiError::Unauthorized("Token has an empty subject".into()));
         }
+        // No user id contains U+0000, and PostgreSQL cannot compare text with one.
+        if data.claims.sub.contains('\0') {
+            return Err(ApiError::Unauthorized("Invalid token".into()));
+        }
         Ok(Caller {
             is_service: data.claims.role.as_deref() == Some(SERVICE_ROLE),
             user_id: data.claims.sub,

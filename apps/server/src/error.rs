@@ -9,6 +9,9 @@ use actix_web::{HttpResponse, ResponseError};
 use insights_service::ServiceError;
 use serde_json::{Value, json};
 
+/// The one message of every 503 body.
+pub const UNAVAILABLE_MESSAGE: &str = "The service is temporarily unavailable; retry shortly";
+
 /// A request that failed, classified by what the client can do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
@@ -91,6 +94,10 @@ impl ApiError {
         let message = match self {
             // Internal details may contain SQL or paths; they go to the log, not the client.
             Self::Internal(_) => "An unexpected error occurred".to_owned(),
+            // So may unavailability details: driver messages, hosts and ports, pool internals
+            // (issue 9 found "connection closed" and pool time-outs in 503 bodies). They are
+            // logged by `error_response`; the client only learns to retry.
+            Self::Unavailable(_) => UNAVAILABLE_MESSAGE.to_owned(),
             other => other.to_string(),
         };
         let mut error = json!({ "code": self.code(), "message": message });
@@ -184,5 +191,7 @@ mod tests {
             "An unexpected error occurred"
         );
         assert!(err.body()["error"].get("details").is_none());
+        let err = ApiError::Unavailable("connection to 10.0.0.5:5432 refused".into());
+        assert_eq!(err.body()["error"]["message"], UNAVAILABLE_MESSAGE);
     }
 }

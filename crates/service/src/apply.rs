@@ -6,7 +6,7 @@ use insights_store::ApplyRequest;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{Caller, Insights, Json, ServiceError, to_json};
+use crate::{Caller, Insights, Json, ServiceError, text, to_json};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -75,6 +75,11 @@ impl Insights {
         body: Value,
     ) -> Result<Json, ServiceError> {
         let (application_type, settings) = parse_body(&body)?;
+        // No stored id contains U+0000, and PostgreSQL cannot even compare with one (it
+        // answered 500): such an id simply does not exist.
+        if !text::is_storable(recommendation_id) {
+            return Err(ServiceError::NotFound("Recommendation not found".into()));
+        }
         // Reject bad client settings before anything is written.
         if let Some(map) = &settings {
             parse_settings(map)?;

@@ -27,6 +27,11 @@ impl Caller {
     pub fn may_act_for(&self, requested: Option<&str>) -> Result<String, ServiceError> {
         match requested.filter(|r| !r.is_empty()) {
             None => Ok(self.user_id.clone()),
+            // PostgreSQL cannot compare text with U+0000 (a service caller's lookup was a 500).
+            Some(user) if !crate::text::is_storable(user) => Err(ServiceError::validation(
+                "userId",
+                "userId must not contain the NUL character (U+0000)",
+            )),
             Some(user) if user == self.user_id || self.is_service => Ok(user.to_owned()),
             Some(_) => Err(ServiceError::Forbidden(
                 "Forbidden: userId does not match the authenticated user".into(),

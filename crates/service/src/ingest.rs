@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::{Insights, Json, ServiceError, to_json};
+use crate::{Insights, Json, ServiceError, text, to_json};
 
 /// Most items one ingestion request may carry.
 pub const MAX_ITEMS_PER_REQUEST: usize = 1_000;
@@ -125,6 +125,16 @@ impl Insights {
         let mut rows = Vec::new();
         for (i, item) in items::<PatternItem>(body)?.into_iter().enumerate() {
             check_confidence(i, item.confidence)?;
+            // PostgreSQL text/jsonb cannot hold U+0000 (see `text`).
+            if let Some(name) = &item.pattern_name {
+                text::check(&format!("items[{i}].patternName"), name)?;
+            }
+            for evidence in &item.evidence {
+                text::check(&format!("items[{i}].evidence"), evidence)?;
+            }
+            if let Some(data) = &item.pattern_data {
+                text::check_json(&format!("items[{i}].patternData"), data)?;
+            }
             let detected_at = item.detected_at.unwrap_or(now);
             let last_seen_at = item.last_seen_at.unwrap_or(detected_at);
             if last_seen_at < detected_at {
@@ -155,6 +165,14 @@ impl Insights {
         let mut rows = Vec::new();
         for (i, item) in items::<InsightItem>(body)?.into_iter().enumerate() {
             check_confidence(i, item.confidence)?;
+            // PostgreSQL text cannot hold U+0000 (see `text`).
+            for (field, value) in [
+                ("title", &item.title),
+                ("description", &item.description),
+                ("actionableRecommendation", &item.actionable_recommendation),
+            ] {
+                text::check(&format!("items[{i}].{field}"), value)?;
+            }
             rows.push(NewInsight {
                 user_id: user.to_owned(),
                 insight_type: item.insight_type,

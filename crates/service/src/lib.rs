@@ -30,6 +30,7 @@ mod ingest;
 mod params;
 mod recommendations;
 mod routing;
+mod text;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,6 +10,7 @@ mod errors;
 mod ops;
 mod outage;
 mod processes;
+mod reliability;
 mod scale_out;
 mod shapes;
 mod statements;
