@@ -83,6 +83,11 @@ impl Insights {
         // Reject bad client settings before anything is written.
         if let Some(map) = &settings {
             parse_settings(map)?;
+            // Settings are written to the profile's jsonb columns, which cannot hold U+0000.
+            for (key, value) in map {
+                text::check("settings", key)?;
+                text::check_json("settings", value)?;
+            }
         }
         let request = ApplyRequest {
             recommendation_id: recommendation_id.to_owned(),

@@ -7,6 +7,7 @@
 mod auth;
 mod coherence;
 mod errors;
+mod hostile;
 mod ops;
 mod outage;
 mod processes;
