@@ -179,18 +179,7 @@ macro_rules! with_conn {
         }
     };
     ($store:expr, |$conn:ident| $body:expr) => {
-        match &$store.pools {
-            $crate::pool::Pools::Postgres(pool) => {
-                let mut guard = $crate::pool::Counted::checkout(pool, &$store.statements).await?;
-                let $conn: &mut diesel_async::AsyncPgConnection = &mut guard;
-                $body
-            }
-            $crate::pool::Pools::Sqlite(pool) => {
-                let mut guard = $crate::pool::Counted::checkout(pool, &$store.statements).await?;
-                let $conn: &mut $crate::pool::SqliteConn = &mut guard;
-                $body
-            }
-        }
+        $crate::pool::with_conn!($store, postgres: |$conn| $body, sqlite: |$conn| $body)
     };
 }
 pub(crate) use with_conn;
