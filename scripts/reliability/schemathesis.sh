@@ -43,6 +43,8 @@ curl -sf -X POST "http://127.0.0.1:$PORT/api/analytics/behavioral-insights/patte
   -d '[{"patternType":"OPTIMAL_STUDY_TIME","confidence":0.9},{"patternType":"FORGETTING_CURVE","confidence":0.8}]' >/dev/null
 
 set +e
+# Run from the output folder, so schemathesis' local state (.hypothesis/) stays out of the tree.
+cd "$OUT"
 "$ST" run "http://127.0.0.1:$PORT/openapi.json" -H "Authorization: Bearer $TOKEN" \
   --checks all --max-time "$MAX_TIME" --workers 2 --request-timeout 10 \
   --report junit,ndjson --report-dir "$OUT/report" 2>&1 | tee "$OUT/run.txt"

@@ -46,6 +46,6 @@ INSIGHTS_JWT_SECRET=$SECRET "$CARGO_TARGET_DIR/release/examples/soak" \
   --target "127.0.0.1:$PORT" --users "$USERS" --connections "$CONNECTIONS" \
   --duration-secs "$DURATION" --server-pid "$SERVER_PID" --json "$OUT/soak-report.json"
 status=$?
-curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^insights_cache_(entries|hits|misses)|^insights_cache_evictions' >"$OUT/cache-metrics.txt" || true
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^insights_(cache_(entries|hits_total|misses_total|evictions_total)|http_requests_total)' >"$OUT/cache-metrics.txt" || true
 cat "$OUT/cache-metrics.txt"
 exit $status
