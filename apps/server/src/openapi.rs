@@ -31,6 +31,8 @@ pub struct Param {
     pub values: &'static [&'static str],
     /// What it means, default and range.
     pub description: &'static str,
+    /// Inclusive bounds of an integer parameter.
+    pub range: Option<(i64, i64)>,
 }
 
 /// One documented route.
@@ -46,8 +48,17 @@ pub struct RouteDoc {
     pub auth: bool,
     /// Parameters.
     pub params: &'static [Param],
-    /// A JSON request body, described in one line.
-    pub body: Option<&'static str>,
+    /// A JSON request body.
+    pub body: Option<Body>,
+}
+
+/// A documented request body.
+#[derive(Debug, Clone, Copy)]
+pub struct Body {
+    /// One line.
+    pub description: &'static str,
+    /// Its JSON schema (a function because `serde_json::Value` cannot be built in a const).
+    pub schema: fn() -> Value,
 }
 
 const fn query(
@@ -63,6 +74,15 @@ const fn query(
         kind,
         values,
         description,
+        range: None,
+    }
+}
+
+/// An integer query parameter with inclusive bounds.
+const fn int_query(name: &'static str, min: i64, max: i64, description: &'static str) -> Param {
+    Param {
+        range: Some((min, max)),
+        ..query(name, "integer", &[], description)
     }
 }
 
@@ -80,7 +100,27 @@ const PATTERN_TYPES: &[&str] = &[
     "ATTENTION_CYCLE",
     "FORGETTING_CURVE",
 ];
-const ITEMS_BODY: &str = "A JSON array of items, or {\"items\": [...]}; 1 to 1,000 items.";
+const ITEMS_BODY: Body = Body {
+    description: "A JSON array of items, or {\"items\": [...]}; 1 to 1,000 items.",
+    schema: items_schema,
+};
+
+fn items_schema() -> Value {
+    let items =
+        json!({"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object"}});
+    json!({"oneOf": [items, {"type": "object", "required": ["items"], "properties": {"items": items}}]})
+}
+
+fn apply_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["applicationType"],
+        "properties": {
+            "applicationType": {"type": "string", "enum": ["AUTO", "MANUAL", "REMINDER", "GOAL"]},
+            "settings": {"type": "object"},
+        },
+    })
+}
 
 /// Every route the server answers.
 pub const ROUTES: &[RouteDoc] = &[
@@ -119,12 +159,7 @@ pub const ROUTES: &[RouteDoc] = &[
         auth: true,
         params: &[
             USER_ID,
-            query(
-                "weeks",
-                "integer",
-                &[],
-                "1..52, parseInt semantics; default 12",
-            ),
+            int_query("weeks", 1, 52, "1..52, parseInt semantics; default 12"),
             query(
                 "patternType",
                 "string",
@@ -147,12 +182,7 @@ pub const ROUTES: &[RouteDoc] = &[
                 &[],
                 "\"true\" also lists applied ones",
             ),
-            query(
-                "limit",
-                "integer",
-                &[],
-                "1..20, parseInt semantics; default 5",
-            ),
+            int_query("limit", 1, 20, "1..20, parseInt semantics; default 5"),
         ],
         body: None,
     },
@@ -168,10 +198,12 @@ pub const ROUTES: &[RouteDoc] = &[
             kind: "string",
             values: &[],
             description: "The recommendation id",
+            range: None,
         }],
-        body: Some(
-            "{\"applicationType\": \"AUTO\"|\"MANUAL\"|\"REMINDER\"|\"GOAL\", \"settings\"?: object}",
-        ),
+        body: Some(Body {
+            description: "{\"applicationType\": \"AUTO\"|\"MANUAL\"|\"REMINDER\"|\"GOAL\", \"settings\"?: object}",
+            schema: apply_schema,
+        }),
     },
     RouteDoc {
         method: "post",
@@ -236,6 +268,10 @@ fn param(p: &Param) -> Value {
     if !p.values.is_empty() {
         schema["enum"] = json!(p.values);
     }
+    if let Some((min, max)) = p.range {
+        schema["minimum"] = json!(min);
+        schema["maximum"] = json!(max);
+    }
     json!({
         "name": p.name,
         "in": match p.location { In::Query => "query", In::Path => "path" },
@@ -273,8 +309,8 @@ fn operation(route: &RouteDoc) -> Value {
     if let Some(body) = route.body {
         op["requestBody"] = json!({
             "required": true,
-            "description": body,
-            "content": { "application/json": { "schema": {} } },
+            "description": body.description,
+            "content": { "application/json": { "schema": (body.schema)() } },
         });
     }
     op

@@ -71,5 +71,12 @@ both_backends! {
         }
         let evo = &doc["paths"]["/api/analytics/behavioral-insights/patterns/evolution"]["get"];
         assert_eq!(evo["parameters"][2]["schema"]["enum"].as_array().unwrap().len(), 6);
+        // The limits the server enforces are declared, so schema-driven clients stay in range.
+        assert_eq!(evo["parameters"][1]["schema"]["minimum"], 1);
+        assert_eq!(evo["parameters"][1]["schema"]["maximum"], 52);
+        let apply = &doc["paths"]["/api/analytics/behavioral-insights/recommendations/{id}/apply"]["post"];
+        let body = &apply["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["required"][0], "applicationType");
+        assert_eq!(body["properties"]["applicationType"]["enum"].as_array().unwrap().len(), 4);
     }
 }
