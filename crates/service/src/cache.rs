@@ -79,6 +79,18 @@ pub(crate) enum CacheValue {
     EffectivenessData(Arc<EffectivenessInputs>),
 }
 
+impl CacheValue {
+    /// The rendered JSON of an entry keyed by a rendered-response key.
+    pub(crate) fn into_json(self) -> Result<Json, ServiceError> {
+        match self {
+            Self::Json(json) => Ok(json),
+            Self::EffectivenessData(_) => Err(ServiceError::Internal(
+                "cache entry of the wrong kind".into(),
+            )),
+        }
+    }
+}
+
 /// The two tiers; either may be absent.
 pub(crate) struct ResponseCache {
     local: Option<TtlCache<CacheKey, CacheValue>>,
@@ -114,12 +126,14 @@ impl ResponseCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<CacheValue, ServiceError>>,
     {
-        let shared_name = key.shared_name();
+        // The shared tier's key name is only formatted on a local miss, and only with Redis.
+        let shared_key = self.shared.as_ref().map(|_| key.clone());
         let through_shared = || async {
-            let (Some(tier), Some(name)) = (&self.shared, &shared_name) else {
+            let name = shared_key.and_then(|k| k.shared_name());
+            let (Some(tier), Some(name)) = (&self.shared, name) else {
                 return load().await;
             };
-            match tier.lookup(user, name).await {
+            match tier.lookup(user, &name).await {
                 Lookup::Hit(json) => Ok(CacheValue::Json(json.into())),
                 Lookup::Miss(ticket) => {
                     let value = load().await?;

@@ -42,7 +42,7 @@ impl Insights {
                     render(&inputs, params).map(CacheValue::Json)
                 })
                 .await?;
-            return expect_json(value);
+            return value.into_json();
         }
         let value = self
             .cache
@@ -81,13 +81,4 @@ fn render(
         params.end,
     );
     to_json(&payload)
-}
-
-pub(crate) fn expect_json(value: CacheValue) -> Result<Json, ServiceError> {
-    match value {
-        CacheValue::Json(json) => Ok(json),
-        CacheValue::EffectivenessData(_) => Err(ServiceError::Internal(
-            "cache entry of the wrong kind".into(),
-        )),
-    }
 }

@@ -8,7 +8,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cache::{CacheKey, CacheValue};
-use crate::effectiveness::expect_json;
 use crate::params::EvolutionParams;
 use crate::{EvolutionQuery, Insights, Json, ServiceError, to_json};
 
@@ -79,7 +78,7 @@ impl Insights {
                 render(&window, start, now, &patterns, params).map(CacheValue::Json)
             })
             .await?;
-        expect_json(value)
+        value.into_json()
     }
 }
 

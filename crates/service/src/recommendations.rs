@@ -7,7 +7,6 @@ use insights_recommender::engine::{EngineInput, plan_recommendations};
 use insights_recommender::view::{ListQuery, select_recommendations};
 
 use crate::cache::{CacheKey, CacheValue};
-use crate::effectiveness::expect_json;
 use crate::{Insights, Json, RecommendationsQuery, ServiceError, to_json};
 
 impl Insights {
@@ -88,6 +87,6 @@ impl Insights {
                 to_json(&list).map(CacheValue::Json)
             })
             .await?;
-        expect_json(value)
+        value.into_json()
     }
 }
