@@ -56,6 +56,9 @@
 
 mod datetime;
 mod error;
+mod kinds;
+mod layout;
+mod placement;
 mod span;
 mod status;
 mod timeline;

@@ -62,7 +62,6 @@ pub fn entries_of<T, K: Eq>(timeline: &Timeline<'_, T, K>) -> WeekEntries {
         .weeks()
         .map(|week| {
             week.presences()
-                .iter()
                 .map(|p| (p.item_index(), p.status()))
                 .collect()
         })

@@ -147,3 +147,54 @@ fn extreme_instants_never_panic() -> Result<(), WeekBucketsError> {
     }
     Ok(())
 }
+
+/// The builder writes an item's first weeks unconditionally and only advances the cursors of
+/// weeks the item is in; these inputs make such writes land on a week's next free slot (later
+/// overwritten), on a full week's spare slot, and past the window, in every order.
+#[test]
+fn unconditional_writes_never_clobber_entries() -> Result<(), WeekBucketsError> {
+    let w = WEEK_MS;
+    let window = WeekWindow::rolling(3 * w, 3)?;
+    let spans = [
+        Span::point(2 * w + 5), // 0: week 3 only, written before anything in weeks 1–2
+        Span::point(5),         // 1: week 1 only: writes into weeks 2, 3 and past
+        Span::new(w + 5, 2 * w + 5), // 2: weeks 2–3, after week 2's slot was written over
+        Span::point(10),        // 3: week 1 only, week 3 now holds 2 entries
+        Span::new(-w, 4 * w),   // 4: every week, from before to after the window
+        Span::point(2 * w + 6), // 5: week 3 only, last item: week 3's last real slot
+        Span::new(i64::MIN, i64::MAX), // 6: every week again
+    ];
+    let entries = bucket(&window, StatusRule::Fixed, &spans)?;
+    use Status::{Disappeared, Existing, New};
+    assert_eq!(
+        entries,
+        vec![
+            vec![
+                (1, Disappeared),
+                (3, Disappeared),
+                (4, Existing),
+                (6, Existing)
+            ]
+            .into_iter()
+            .map(|(i, s)| (i, if i == 1 || i == 3 { New } else { s }))
+            .collect::<Vec<_>>(),
+            vec![(2, New), (4, Existing), (6, Existing)],
+            vec![
+                (0, New),
+                (2, Existing),
+                (4, Existing),
+                (5, New),
+                (6, Existing)
+            ],
+        ]
+    );
+    // One week only: every unconditional write past week 1 goes to the scratch slot.
+    let one = WeekWindow::rolling(w, 1)?;
+    let entries = bucket(
+        &one,
+        StatusRule::Original,
+        &[Span::point(1), Span::new(-1, 2)],
+    )?;
+    assert_eq!(entries, vec![vec![(0, New), (1, Disappeared)]]);
+    Ok(())
+}
