@@ -15,11 +15,12 @@
 //! from the same pass ([`Timeline::build_with_kinds`]).
 //!
 //! # Complexity
-//! Each item's first and last week are found by floor division of its instants' offsets from
-//! the window start (clamped to the window), and the item is appended to exactly those
-//! buckets. Work: `O(n)` for the pass, `O(weeks × kinds)` for the counts (difference arrays),
-//! plus one push per entry — `O(n + weeks × kinds + output)`. The original filtered all `n`
-//! items once per week: `O(n × weeks)` whatever the output size.
+//! Each item's first and last week are found once, by floor division of its instants' offsets
+//! from the window start (clamped to the window). Difference arrays over the weeks then size
+//! every week, and a second pass writes each item into exactly its weeks' slots of one flat
+//! array. Work: `O(n)` for the passes, `O(weeks × kinds)` for the counts, plus one store per
+//! entry — `O(n + weeks × kinds + output)`; iterating a week walks its slice. The original
+//! filtered all `n` items once per week: `O(n × weeks)` whatever the output size.
 //!
 //! # Edge cases
 //! * Items wholly outside the window are skipped (they appear in no week).
