@@ -5,24 +5,13 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, Responder};
 use insights_service::Json;
 
-/// A success response around the JSON text the service produced.
+/// A success response around the JSON the service produced.
 ///
-/// The service hands back ready JSON text (often straight from its cache), so the envelope is
-/// written around it as text instead of being parsed and re-serialised.
+/// The service hands back its answer already inside the success envelope (often straight from
+/// its cache), so the body is sent as those shared bytes: no parsing, re-serialising or copying
+/// per request.
 #[derive(Debug, Clone)]
 pub struct Envelope(pub Json);
-
-impl Envelope {
-    /// The complete body text.
-    pub fn to_body(&self) -> String {
-        const HEAD: &str = r#"{"success":true,"data":"#;
-        let mut body = String::with_capacity(HEAD.len() + self.0.len() + 1);
-        body.push_str(HEAD);
-        body.push_str(&self.0);
-        body.push('}');
-        body
-    }
-}
 
 impl Responder for Envelope {
     type Body = BoxBody;
@@ -30,7 +19,7 @@ impl Responder for Envelope {
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
         HttpResponse::Ok()
             .content_type(ContentType::json())
-            .body(self.to_body())
+            .body(self.0.enveloped())
     }
 }
 
@@ -38,12 +27,18 @@ impl Responder for Envelope {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
+    use actix_web::test::TestRequest;
 
-    #[test]
-    fn wraps_the_payload_verbatim() {
-        let body = Envelope(r#"{"a":[1,2]}"#.into()).to_body();
-        assert_eq!(body, r#"{"success":true,"data":{"a":[1,2]}}"#);
-        let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
+    #[actix_web::test]
+    async fn wraps_the_payload_verbatim() {
+        let response =
+            Envelope(r#"{"a":[1,2]}"#.into()).respond_to(&TestRequest::default().to_http_request());
+        assert_eq!(response.status(), 200);
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap();
+        assert_eq!(&body[..], br#"{"success":true,"data":{"a":[1,2]}}"#);
+        let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(parsed["data"]["a"][1], 2);
     }
 }

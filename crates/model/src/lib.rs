@@ -26,6 +26,7 @@ pub use rows::{
     AppliedRecommendation, BaselineMetrics, BehavioralInsight, BehavioralPattern, EffectivenessRow,
     Intervention, LearningProfile, NewEffectiveness, NewInsight, NewIntervention, NewPattern,
     NewRecommendation, NewStudySession, PersonalizationConfig, ProfileUpdate, Recommendation,
+    TimelinePattern,
 };
 pub use timestamp::Timestamp;
 

@@ -38,6 +38,26 @@ pub struct BehavioralPattern {
     pub detected_at: Timestamp,
 }
 
+/// The columns of a `behavioral_patterns` row that the evolution timeline shows. Read instead
+/// of the whole row because decoding the columns the timeline never shows (notably the
+/// `patternData` document) dominated that endpoint's cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelinePattern {
+    /// Primary key.
+    pub id: String,
+    /// What the pattern describes.
+    pub pattern_type: PatternType,
+    /// Current confidence, 0..1.
+    pub confidence: f64,
+    /// Human-readable evidence (the HEAD schema's string array; empty when NULL).
+    pub evidence: Vec<String>,
+    /// Detection instant: the start of the pattern's span on the timeline.
+    pub detected_at: Timestamp,
+    /// Last re-occurrence: the end of its span.
+    pub last_seen_at: Timestamp,
+}
+
 /// A `behavioral_insights` row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -6,7 +6,7 @@ use insights_store::ApplyRequest;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{Caller, Insights, Json, ServiceError, text, to_json};
+use crate::{Caller, Insights, Json, ServiceError, text};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,7 +105,7 @@ impl Insights {
             })
             .await?;
         self.invalidate_user(&outcome.recommendation.user_id).await;
-        to_json(&Applied {
+        Json::render(&Applied {
             success: true,
             applied_recommendation: AppliedSummary {
                 id: &outcome.applied.id,

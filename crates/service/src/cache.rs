@@ -134,7 +134,7 @@ impl ResponseCache {
                 return load().await;
             };
             match tier.lookup(user, &name).await {
-                Lookup::Hit(json) => Ok(CacheValue::Json(json.into())),
+                Lookup::Hit(json) => Ok(CacheValue::Json(Json::from_payload(&json))),
                 Lookup::Miss(ticket) => {
                     let value = load().await?;
                     if let CacheValue::Json(json) = &value {

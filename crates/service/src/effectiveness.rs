@@ -7,7 +7,7 @@ use insights_recommender::effectiveness::personalization_effectiveness;
 
 use crate::cache::{CacheKey, CacheValue};
 use crate::params::EffectivenessParams;
-use crate::{EffectivenessQuery, Insights, Json, ServiceError, to_json};
+use crate::{EffectivenessQuery, Insights, Json, ServiceError};
 
 impl Insights {
     /// Effectiveness of the user's active personalization over a window (contract A1 + E).
@@ -80,5 +80,5 @@ fn render(
         params.start,
         params.end,
     );
-    to_json(&payload)
+    Json::render(&payload)
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::{Insights, Json, ServiceError, text, to_json};
+use crate::{Insights, Json, ServiceError, text};
 
 /// Most items one ingestion request may carry.
 pub const MAX_ITEMS_PER_REQUEST: usize = 1_000;
@@ -115,7 +115,7 @@ fn check_non_negative(i: usize, field: &str, v: Option<i32>) -> Result<i32, Serv
 }
 
 fn created(ids: Vec<String>) -> Result<Json, ServiceError> {
-    to_json(&json!({ "created": ids.len(), "ids": ids }))
+    Json::render(&json!({ "created": ids.len(), "ids": ids }))
 }
 
 impl Insights {

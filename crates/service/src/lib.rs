@@ -5,8 +5,10 @@
 //! [`insights_store::Store`], runs the pure rules of `insights-recommender` and
 //! `insights-week-buckets`, and owns the cache policy: responses are cached per user in an
 //! `insights-ttl-cache` with single-flight loading, and every write invalidates that user's
-//! entries at once (tag = user id). Each operation returns the JSON text of the API's `data`
-//! payload, ready to be wrapped in the `{"success":true,"data":…}` envelope.
+//! entries at once (tag = user id). Each operation returns a [`Json`]: the text of the API's
+//! `data` payload, rendered once inside the `{"success":true,"data":…}` envelope so that a server
+//! can send a cached answer as shared bytes (the `bytes` crate, the body type of the Rust HTTP
+//! stacks) without copying it per request.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -27,6 +29,7 @@ mod effectiveness;
 mod error;
 mod evolution;
 mod ingest;
+mod json;
 mod params;
 mod recommendations;
 mod routing;
@@ -41,14 +44,12 @@ use insights_ttl_cache::CacheStats;
 
 pub use caller::Caller;
 pub use error::ServiceError;
+pub use json::Json;
 pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
 
 use cache::{ListenerGuard, ResponseCache};
 pub use insights_shared_cache::{SharedTier, SharedTierConfig, TierHealth};
 use routing::ReadRouting;
-
-/// The JSON text of a success payload (the envelope's `data`).
-pub type Json = Arc<str>;
 
 /// Tunables of the operations.
 #[derive(Debug, Clone)]
@@ -185,10 +186,4 @@ impl Insights {
             shared_tier: self.cache.shared_health(),
         }
     }
-}
-
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<Json, ServiceError> {
-    serde_json::to_string(value)
-        .map(Into::into)
-        .map_err(|e| ServiceError::Internal(format!("cannot encode response: {e}")))
 }

@@ -7,7 +7,7 @@ use insights_recommender::engine::{EngineInput, plan_recommendations};
 use insights_recommender::view::{ListQuery, select_recommendations};
 
 use crate::cache::{CacheKey, CacheValue};
-use crate::{Insights, Json, RecommendationsQuery, ServiceError, to_json};
+use crate::{Insights, Json, RecommendationsQuery, ServiceError};
 
 impl Insights {
     /// The user's recommendations: runs the engine (creating new recommendations in one
@@ -84,7 +84,7 @@ impl Insights {
                         limit: params.limit,
                     },
                 );
-                to_json(&list).map(CacheValue::Json)
+                Json::render(&list).map(CacheValue::Json)
             })
             .await?;
         value.into_json()

@@ -42,6 +42,31 @@ pub(crate) struct PatternRow {
     pub(crate) detected_at: PrimitiveDateTime,
 }
 
+/// The evolution timeline's columns of `behavioral_patterns` (see [`m::TimelinePattern`]).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = behavioral_patterns)]
+pub(crate) struct TimelinePatternRow {
+    pub(crate) id: String,
+    pub(crate) pattern_type: DbPatternType,
+    pub(crate) confidence: f64,
+    pub(crate) evidence: Option<DbTextList>,
+    pub(crate) detected_at: PrimitiveDateTime,
+    pub(crate) last_seen_at: PrimitiveDateTime,
+}
+
+impl From<TimelinePatternRow> for m::TimelinePattern {
+    fn from(r: TimelinePatternRow) -> Self {
+        Self {
+            id: r.id,
+            pattern_type: r.pattern_type.0,
+            confidence: r.confidence,
+            evidence: list(r.evidence),
+            detected_at: ts(r.detected_at),
+            last_seen_at: ts(r.last_seen_at),
+        }
+    }
+}
+
 impl From<PatternRow> for m::BehavioralPattern {
     fn from(r: PatternRow) -> Self {
         Self {

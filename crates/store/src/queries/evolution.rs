@@ -2,10 +2,10 @@
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use insights_model::{BehavioralPattern, PatternType, Timestamp};
+use insights_model::{PatternType, TimelinePattern, Timestamp};
 
 use crate::pool::with_conn;
-use crate::rows::{PatternRow, naive};
+use crate::rows::{TimelinePatternRow, naive};
 use crate::schema::behavioral_patterns as bp;
 use crate::sql_types::DbPatternType;
 use crate::{Store, StoreError};
@@ -13,28 +13,29 @@ use crate::{Store, StoreError};
 impl Store {
     /// The user's patterns whose `[detectedAt, lastSeenAt]` overlaps `[start, end]` (the fixed
     /// predicate of decisions.md §4), optionally of one type, ordered by pattern type (enum
-    /// declaration order, on both backends), then `detectedAt`, then id.
+    /// declaration order, on both backends), then `detectedAt`, then id. Only the columns the
+    /// timeline shows are read.
     pub async fn patterns_overlapping(
         &self,
         user: &str,
         start: Timestamp,
         end: Timestamp,
         pattern_type: Option<PatternType>,
-    ) -> Result<Vec<BehavioralPattern>, StoreError> {
+    ) -> Result<Vec<TimelinePattern>, StoreError> {
         let (start, end) = (naive(start), naive(end));
-        let rows: Vec<PatternRow> = with_conn!(self, |conn| {
+        let rows: Vec<TimelinePatternRow> = with_conn!(self, |conn| {
             let mut query = bp::table
                 .filter(bp::user_id.eq(user))
                 .filter(bp::last_seen_at.ge(start))
                 .filter(bp::detected_at.le(end))
-                .select(PatternRow::as_select())
+                .select(TimelinePatternRow::as_select())
                 .into_boxed();
             if let Some(t) = pattern_type {
                 query = query.filter(bp::pattern_type.eq(DbPatternType(t)));
             }
             query.load(conn).await?
         });
-        let mut patterns: Vec<BehavioralPattern> = rows.into_iter().map(Into::into).collect();
+        let mut patterns: Vec<TimelinePattern> = rows.into_iter().map(Into::into).collect();
         // Sorted here rather than in SQL: SQLite stores the enum as text and would sort it
         // alphabetically, while PostgreSQL sorts by declaration order.
         patterns.sort_by(|a, b| {

@@ -1,0 +1,150 @@
+//! [`Json`]: a success payload, rendered once, already inside the API's success envelope.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::ServiceError;
+
+/// Opening of the success envelope (contract 0.1); the payload follows, then [`TAIL`].
+const HEAD: &str = r#"{"success":true,"data":"#;
+/// Closing of the success envelope.
+const TAIL: &str = "}";
+
+/// The JSON text of a success payload (the envelope's `data`), stored as the complete
+/// `{"success":true,"data":<payload>}` body.
+///
+/// Cached answers are sent many times: keeping them enveloped lets a server hand out the same
+/// bytes for every hit ([`Json::enveloped`] is a reference-count increment) instead of
+/// allocating and copying a body per request, which for an evolution answer is tens of
+/// kilobytes. Everywhere else it reads as the payload: it dereferences to the payload text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Json {
+    /// Invariant: `HEAD + payload + TAIL`. Both ends are ASCII, so slicing them off always
+    /// lands on character boundaries.
+    body: Arc<String>,
+}
+
+impl Json {
+    /// Renders `value` straight into an enveloped body (one buffer, no copy afterwards).
+    pub(crate) fn render<T: serde::Serialize>(value: &T) -> Result<Self, ServiceError> {
+        let mut body = Vec::with_capacity(256);
+        body.extend_from_slice(HEAD.as_bytes());
+        serde_json::to_writer(&mut body, value)
+            .map_err(|e| ServiceError::Internal(format!("cannot encode response: {e}")))?;
+        body.extend_from_slice(TAIL.as_bytes());
+        // serde_json writes UTF-8 only; the check is linear but cheaper than any copy.
+        let body = String::from_utf8(body)
+            .map_err(|e| ServiceError::Internal(format!("response is not UTF-8: {e}")))?;
+        Ok(Self {
+            body: Arc::new(body),
+        })
+    }
+
+    /// Lets `write` append the payload text directly into the enveloped body, sized for
+    /// `expected_len` bytes of payload. `write` must append exactly one JSON value.
+    pub(crate) fn build(
+        expected_len: usize,
+        write: impl FnOnce(&mut String) -> Result<(), ServiceError>,
+    ) -> Result<Self, ServiceError> {
+        let mut body = String::with_capacity(HEAD.len() + expected_len + TAIL.len());
+        body.push_str(HEAD);
+        write(&mut body)?;
+        body.push_str(TAIL);
+        Ok(Self {
+            body: Arc::new(body),
+        })
+    }
+
+    /// Wraps payload text that is already JSON (for example from the shared cache tier).
+    pub fn from_payload(payload: &str) -> Self {
+        let mut body = String::with_capacity(HEAD.len() + payload.len() + TAIL.len());
+        body.push_str(HEAD);
+        body.push_str(payload);
+        body.push_str(TAIL);
+        Self {
+            body: Arc::new(body),
+        }
+    }
+
+    /// The payload text (the envelope's `data`).
+    pub fn payload(&self) -> &str {
+        &self.body[HEAD.len()..self.body.len() - TAIL.len()]
+    }
+
+    /// The complete success body, sharing this value's memory.
+    pub fn enveloped(&self) -> Bytes {
+        Bytes::from_owner(SharedBody(Arc::clone(&self.body)))
+    }
+}
+
+/// Lets [`Bytes`] borrow the body for as long as a response needs it.
+struct SharedBody(Arc<String>);
+
+impl AsRef<[u8]> for SharedBody {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl Deref for Json {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.payload()
+    }
+}
+
+impl AsRef<str> for Json {
+    fn as_ref(&self) -> &str {
+        self.payload()
+    }
+}
+
+impl fmt::Display for Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.payload())
+    }
+}
+
+impl fmt::Debug for Json {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Json").field(&self.payload()).finish()
+    }
+}
+
+impl From<&str> for Json {
+    fn from(payload: &str) -> Self {
+        Self::from_payload(payload)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_and_envelope_agree() {
+        let json = Json::render(&serde_json::json!({"a": [1, "é"]})).unwrap();
+        assert_eq!(json.payload(), r#"{"a":[1,"é"]}"#);
+        assert_eq!(
+            &json.enveloped()[..],
+            r#"{"success":true,"data":{"a":[1,"é"]}}"#.as_bytes()
+        );
+        assert_eq!(Json::from_payload(json.payload()), json);
+        let parsed: serde_json::Value = serde_json::from_slice(&json.enveloped()).unwrap();
+        assert_eq!(parsed["data"]["a"][1], "é");
+    }
+
+    #[test]
+    fn enveloped_shares_memory() {
+        let json = Json::from_payload("[]");
+        let a = json.enveloped();
+        let b = json.enveloped();
+        assert_eq!(a.as_ptr(), b.as_ptr());
+        assert_eq!(&*json, "[]");
+    }
+}
