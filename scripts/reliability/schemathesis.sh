@@ -20,9 +20,12 @@ OUT=${OUT:-$CARGO_TARGET_DIR/schemathesis}
 DATA=$(mktemp -d)
 mkdir -p "$OUT"
 
-if [ "$PROFILE" = release ]; then cargo build --release -p insights-server --bin insights; else cargo build -p insights-server --bin insights; fi
+# Release: the same targets as soak.sh builds (`--bin insights` alone resolves other dependency
+# features and rebuilds them all).
+if [ "$PROFILE" = release ]; then cargo build --release -p insights-server --bins --examples; else cargo build -p insights-server --bin insights; fi
 
 SERVER_PID=
+echo "run at $(date -u +%FT%TZ); $(uptime)"
 cleanup() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
   rm -rf "$DATA"

@@ -3,6 +3,11 @@
 //! sampling the server's resident memory from `/proc/<pid>/status`. Prints a Markdown summary
 //! and optionally writes JSON. `scripts/reliability/soak.sh` starts the server and runs this.
 //!
+//! With `--read-only` the mix is only the three GET routes (no ingestion, no apply), and seeding
+//! also makes each user's first recommendations GET (the one that creates them), so the data
+//! does not grow during the run: any steady growth of the server's memory would then be a leak,
+//! not bigger responses.
+//!
 //! Every request must answer 200, except an apply that lost a race to another connection (409,
 //! counted apart). Anything else — another status, a transport error — is an error.
 
@@ -46,6 +51,9 @@ struct Args {
     /// Seconds between memory samples.
     #[arg(long, default_value_t = 5)]
     sample_secs: u64,
+    /// Only the three GET routes, so the data does not grow (the memory-flat check).
+    #[arg(long)]
+    read_only: bool,
     /// Skip seeding (the users already exist).
     #[arg(long)]
     no_seed: bool,
@@ -178,9 +186,17 @@ const MIX: [(Op, u32); 7] = [
     (Op::Apply, 5),
 ];
 
-fn pick_op(rng: &mut impl Rng) -> Op {
+/// `--read-only`: the GET routes only, in about the same proportions among themselves.
+const READ_ONLY_MIX: [(Op, u32); 4] = [
+    (Op::Recommendations, 40),
+    (Op::Evolution, 25),
+    (Op::EffectivenessDefault, 20),
+    (Op::EffectivenessFixed, 15),
+];
+
+fn pick_op(mix: &[(Op, u32)], rng: &mut impl Rng) -> Op {
     let mut roll = rng.random_range(0..100);
-    for (op, share) in MIX {
+    for &(op, share) in mix {
         if roll < share {
             return op;
         }
@@ -230,7 +246,7 @@ fn session_item(rng: &mut impl Rng) -> Value {
     })
 }
 
-async fn seed(args: &Args, ops_token: &str) -> Result<(), String> {
+async fn seed(args: &Args, ops_token: &str, user_tokens: &[String]) -> Result<(), String> {
     let mut conn = Connection::new(args.target);
     let mut rng = rand::rng();
     for i in 1..=args.users {
@@ -246,6 +262,18 @@ async fn seed(args: &Args, ops_token: &str) -> Result<(), String> {
                 .map_err(|e| format!("seeding {user}: {e}"))?;
             if status != 200 {
                 return Err(format!("seeding {user}: {status} {text}"));
+            }
+        }
+        if args.read_only {
+            // The first GET creates the user's recommendations; later ones only read them.
+            let token = user_tokens[i - 1].as_str();
+            let path = "/api/analytics/behavioral-insights/recommendations?limit=20";
+            let (status, text) = conn
+                .request("GET", path, token, None)
+                .await
+                .map_err(|e| format!("seeding {user}: {e}"))?;
+            if status != 200 {
+                return Err(format!("seeding {user} recommendations: {status} {text}"));
             }
         }
     }
@@ -387,7 +415,7 @@ async fn main() -> Result<(), String> {
     );
     if !args.no_seed {
         let started = Instant::now();
-        seed(&args, &ops_token).await?;
+        seed(&args, &ops_token, &tokens).await?;
         eprintln!("seeded {} users in {:.1?}", args.users, started.elapsed());
     }
 
@@ -404,9 +432,14 @@ async fn main() -> Result<(), String> {
                 }
                 tokio::time::sleep(every).await;
             }
+            // One more at the end of the traffic.
+            if let Some(kib) = vm_rss_kib(pid) {
+                samples.push((started.elapsed().as_secs(), kib));
+            }
             samples
         })
     });
+    let mix: &'static [(Op, u32)] = if args.read_only { &READ_ONLY_MIX } else { &MIX };
     let workers: Vec<_> = (0..args.connections)
         .map(|_| {
             let (tokens, tally, target) = (Arc::clone(&tokens), Arc::clone(&tally), args.target);
@@ -417,7 +450,7 @@ async fn main() -> Result<(), String> {
                 let mut rng = rand::rngs::StdRng::from_rng(&mut rand::rng());
                 while Instant::now() < deadline {
                     let i = rng.random_range(0..tokens.len());
-                    let op = pick_op(&mut rng);
+                    let op = pick_op(mix, &mut rng);
                     let t0 = Instant::now();
                     let outcome = one(&mut conn, op, &tokens[i], &mut rng).await;
                     let us = u32::try_from(t0.elapsed().as_micros()).unwrap_or(u32::MAX);
@@ -453,8 +486,9 @@ async fn main() -> Result<(), String> {
         .into_inner();
 
     let total: u64 = tally.ok.values().sum::<u64>() + tally.conflicts + tally.errors.len() as u64;
+    let mode = if args.read_only { "read-only" } else { "mixed" };
     println!(
-        "## Soak: {elapsed:.0} s, {} connections, {} users\n",
+        "## Soak ({mode}): {elapsed:.0} s, {} connections, {} users\n",
         args.connections, args.users
     );
     println!(
@@ -494,13 +528,18 @@ async fn main() -> Result<(), String> {
             min / 1024,
             max / 1024
         );
+        let series: Vec<String> = samples
+            .iter()
+            .map(|(t, kib)| format!("{t} s: {:.1}", *kib as f64 / 1024.0))
+            .collect();
+        println!("VmRSS series (MiB): {}", series.join(", "));
     }
     for e in tally.errors.iter().take(10) {
         println!("error: {e}");
     }
     if let Some(path) = &args.json {
         let report = json!({
-            "elapsed_s": elapsed, "connections": args.connections, "users": args.users,
+            "mode": mode, "elapsed_s": elapsed, "connections": args.connections, "users": args.users,
             "operations": total, "errors": tally.errors.len(), "conflicts": tally.conflicts,
             "first_errors": tally.errors.iter().take(10).collect::<Vec<_>>(),
             "per_operation": per_op,

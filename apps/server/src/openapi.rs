@@ -33,6 +33,8 @@ pub struct Param {
     pub description: &'static str,
     /// Inclusive bounds of an integer parameter.
     pub range: Option<(i64, i64)>,
+    /// JSON-schema `format`s a string parameter may take (any one of them), when constrained.
+    pub formats: &'static [&'static str],
 }
 
 /// One documented route.
@@ -75,6 +77,7 @@ const fn query(
         values,
         description,
         range: None,
+        formats: &[],
     }
 }
 
@@ -83,6 +86,18 @@ const fn int_query(name: &'static str, min: i64, max: i64, description: &'static
     Param {
         range: Some((min, max)),
         ..query(name, "integer", &[], description)
+    }
+}
+
+/// An instant query parameter, as `Timestamp::parse` accepts it: an RFC 3339 `date-time`
+/// (`2025-10-01T00:00:00Z`, fractional seconds, `±hh:mm` offsets; the parser also takes a
+/// lowercase `t`/`z`, any single character between date and time, and a leap second) or a bare
+/// RFC 3339 `full-date` `YYYY-MM-DD` (UTC midnight). Declared as `anyOf` the two JSON-schema
+/// formats, the strict subset every client can generate; anything else is a 400.
+const fn date_query(name: &'static str, description: &'static str) -> Param {
+    Param {
+        formats: &["date", "date-time"],
+        ..query(name, "string", &[], description)
     }
 }
 
@@ -100,16 +115,94 @@ const PATTERN_TYPES: &[&str] = &[
     "ATTENTION_CYCLE",
     "FORGETTING_CURVE",
 ];
-const ITEMS_BODY: Body = Body {
-    description: "A JSON array of items, or {\"items\": [...]}; 1 to 1,000 items.",
-    schema: items_schema,
-};
+const INSIGHT_TYPES: &[&str] = &[
+    "STUDY_TIME_OPTIMIZATION",
+    "SESSION_LENGTH_ADJUSTMENT",
+    "CONTENT_PREFERENCE",
+    "RETENTION_STRATEGY",
+];
 
-fn items_schema() -> Value {
-    let items =
-        json!({"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "object"}});
+/// A JSON array of 1 to 1,000 `item`s, or `{"items": [...]}` (crates/service/src/ingest.rs).
+fn items_schema(item: Value) -> Value {
+    let items = json!({"type": "array", "minItems": 1, "maxItems": 1000, "items": item});
     json!({"oneOf": [items, {"type": "object", "required": ["items"], "properties": {"items": items}}]})
 }
+
+/// Client text: PostgreSQL `text` cannot hold U+0000, so the server rejects it (400).
+fn text() -> Value {
+    json!({"type": "string", "pattern": "^[^\\u0000]*$"})
+}
+
+/// An instant in a body, as in the effectiveness query (see [`date_query`]).
+fn instant() -> Value {
+    json!({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]})
+}
+
+/// A non-negative count (an `i32` column).
+fn count() -> Value {
+    json!({"type": ["integer", "null"], "minimum": 0, "maximum": i32::MAX})
+}
+
+fn confidence() -> Value {
+    json!({"type": "number", "minimum": 0, "maximum": 1})
+}
+
+fn nullable(mut schema: Value) -> Value {
+    schema["type"] = json!([schema["type"].clone(), "null"]);
+    schema
+}
+
+fn patterns_schema() -> Value {
+    items_schema(json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["patternType", "confidence"],
+        "properties": {
+            "patternType": {"type": "string", "enum": PATTERN_TYPES},
+            "confidence": confidence(),
+            "patternData": {"description": "Any JSON; no U+0000 in any key or string (400)."},
+            "patternName": nullable(text()),
+            "evidence": {"type": "array", "items": text()},
+            "occurrenceCount": count(),
+            "detectedAt": nullable(instant()),
+            "lastSeenAt": nullable(instant()),
+        },
+        "description": "lastSeenAt must not be before detectedAt (default: now) (400).",
+    }))
+}
+
+fn insights_schema() -> Value {
+    items_schema(json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["insightType", "title", "description", "actionableRecommendation", "confidence"],
+        "properties": {
+            "insightType": {"type": "string", "enum": INSIGHT_TYPES},
+            "title": text(),
+            "description": text(),
+            "actionableRecommendation": text(),
+            "confidence": confidence(),
+        },
+    }))
+}
+
+fn sessions_schema() -> Value {
+    items_schema(json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["startedAt"],
+        "properties": {
+            "startedAt": instant(),
+            "completedAt": nullable(instant()),
+            "durationMs": count(),
+            "reviewsCompleted": count(),
+            "newCardsStudied": count(),
+        },
+        "description": "completedAt must not be before startedAt (400).",
+    }))
+}
+
+const ITEMS: &str = "A JSON array of items, or {\"items\": [...]}; 1 to 1,000 items.";
 
 fn apply_schema() -> Value {
     json!({
@@ -117,7 +210,17 @@ fn apply_schema() -> Value {
         "required": ["applicationType"],
         "properties": {
             "applicationType": {"type": "string", "enum": ["AUTO", "MANUAL", "REMINDER", "GOAL"]},
-            "settings": {"type": "object"},
+            "settings": {
+                "type": "object",
+                "description": "Only these four profile fields; no U+0000 in any key or string (400).",
+                "additionalProperties": false,
+                "properties": {
+                    "preferredStudyTimes": {"type": "array", "items": {"type": "object"}},
+                    "optimalSessionDuration": {"type": "integer", "minimum": 1, "maximum": 600},
+                    "contentPreferences": {"type": "object"},
+                    "personalizedForgettingCurve": {"type": "object"},
+                },
+            },
         },
     })
 }
@@ -130,17 +233,18 @@ pub const ROUTES: &[RouteDoc] = &[
         summary: "Effectiveness of the caller's active personalization over a window",
         auth: true,
         params: &[
-            query(
+            date_query(
                 "startDate",
-                "string",
-                &[],
-                "RFC 3339 or YYYY-MM-DD; default now − 14 days",
+                "An RFC 3339 date-time (e.g. 2025-10-01T00:00:00Z, 2025-10-01T02:00:00.5+02:00) \
+                 or a date YYYY-MM-DD (UTC midnight), at most 9999-12-31T23:59:59.999Z once in \
+                 UTC; empty or absent = now − 14 days. Must be before endDate (else 400); any \
+                 other text is 400.",
             ),
-            query(
+            date_query(
                 "endDate",
-                "string",
-                &[],
-                "RFC 3339 or YYYY-MM-DD; default now",
+                "An RFC 3339 date-time or a date YYYY-MM-DD (UTC midnight), at most \
+                 9999-12-31T23:59:59.999Z once in UTC; empty or absent = now. Must be after \
+                 startDate (else 400); any other text is 400.",
             ),
             query(
                 "metric",
@@ -199,6 +303,7 @@ pub const ROUTES: &[RouteDoc] = &[
             values: &[],
             description: "The recommendation id",
             range: None,
+            formats: &[],
         }],
         body: Some(Body {
             description: "{\"applicationType\": \"AUTO\"|\"MANUAL\"|\"REMINDER\"|\"GOAL\", \"settings\"?: object}",
@@ -211,7 +316,10 @@ pub const ROUTES: &[RouteDoc] = &[
         summary: "Add behavioral patterns for a user (operators, tests)",
         auth: true,
         params: &[USER_ID],
-        body: Some(ITEMS_BODY),
+        body: Some(Body {
+            description: ITEMS,
+            schema: patterns_schema,
+        }),
     },
     RouteDoc {
         method: "post",
@@ -219,7 +327,10 @@ pub const ROUTES: &[RouteDoc] = &[
         summary: "Add behavioral insights for a user (operators, tests)",
         auth: true,
         params: &[USER_ID],
-        body: Some(ITEMS_BODY),
+        body: Some(Body {
+            description: ITEMS,
+            schema: insights_schema,
+        }),
     },
     RouteDoc {
         method: "post",
@@ -227,7 +338,10 @@ pub const ROUTES: &[RouteDoc] = &[
         summary: "Add study sessions for a user (operators, tests)",
         auth: true,
         params: &[USER_ID],
-        body: Some(ITEMS_BODY),
+        body: Some(Body {
+            description: ITEMS,
+            schema: sessions_schema,
+        }),
     },
     RouteDoc {
         method: "get",
@@ -271,6 +385,17 @@ fn param(p: &Param) -> Value {
     if let Some((min, max)) = p.range {
         schema["minimum"] = json!(min);
         schema["maximum"] = json!(max);
+    }
+    match p.formats {
+        [] => {}
+        [one] => schema["format"] = json!(one),
+        several => {
+            schema["anyOf"] = several
+                .iter()
+                .map(|f| json!({ "format": f }))
+                .collect::<Vec<_>>()
+                .into();
+        }
     }
     json!({
         "name": p.name,

@@ -5,7 +5,8 @@
 use insights_model::{PatternType, Timestamp};
 use insights_recommender::effectiveness::EffectivenessMetric;
 use serde::Deserialize;
-use time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime, UtcOffset};
 
 use crate::ServiceError;
 
@@ -71,6 +72,18 @@ pub(crate) struct RecommendationParams {
     pub limit: usize,
 }
 
+/// `Timestamp::parse`, except that an RFC 3339 instant whose UTC form is past the year 9999
+/// (`9999-12-31T23:00:00-02:00`) is rejected here: `Timestamp::parse` converts to UTC with
+/// `time`'s panicking `to_offset`, and the panic dropped the connection without a response
+/// (found by schemathesis on the effectiveness dates). TODO(model): make `Timestamp::parse`
+/// itself use `checked_to_offset`, which also covers timestamps in ingestion bodies.
+fn parse_instant(s: &str) -> Option<Timestamp> {
+    if let Ok(at) = OffsetDateTime::parse(s, &Rfc3339) {
+        at.checked_to_offset(UtcOffset::UTC)?;
+    }
+    Timestamp::parse(s).ok()
+}
+
 fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.is_empty())
 }
@@ -114,7 +127,7 @@ impl EffectivenessQuery {
     pub(crate) fn validate(&self, now: Timestamp) -> Result<EffectivenessParams, ServiceError> {
         let parse = |raw: &Option<String>, field: &str, default: Timestamp| match non_empty(raw) {
             None => Ok(default),
-            Some(s) => Timestamp::parse(s).map_err(|_| {
+            Some(s) => parse_instant(s).ok_or_else(|| {
                 ServiceError::bad_request(
                     field,
                     format!("Invalid {field} format. Use ISO date string"),
@@ -328,6 +341,23 @@ mod tests {
             err.to_string(),
             "Invalid endDate format. Use ISO date string"
         );
+        // Past 9999-12-31 in UTC: a 400, not a panic (either date).
+        for late in ["9999-12-31T23:00:00-02:00", "9999-12-31T23:59:59.999-00:01"] {
+            let err = q("2025-10-01", late, "all").validate(now).expect_err(late);
+            assert_eq!(
+                err.to_string(),
+                "Invalid endDate format. Use ISO date string"
+            );
+            let err = q(late, "2025-10-01", "all").validate(now).expect_err(late);
+            assert_eq!(
+                err.to_string(),
+                "Invalid startDate format. Use ISO date string"
+            );
+        }
+        let p = q("2025-10-01", "9999-12-31T23:59:59.999Z", "all")
+            .validate(now)
+            .expect("the last instant is fine");
+        assert_eq!(p.end, Timestamp::MAX);
         let err = q("2025-10-15", "2025-10-01", "all")
             .validate(now)
             .expect_err("order");

@@ -8,6 +8,7 @@ mod auth;
 mod coherence;
 mod errors;
 mod hostile;
+mod openapi_dates;
 mod ops;
 mod outage;
 mod processes;
