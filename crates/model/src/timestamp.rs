@@ -82,7 +82,10 @@ impl Timestamp {
     pub fn parse(input: &str) -> Result<Self, ModelError> {
         let bad = || ModelError::InvalidTimestamp(input.to_owned());
         if let Ok(at) = OffsetDateTime::parse(input, &Rfc3339) {
-            return Ok(Self::truncating(at));
+            // A valid local time can lie outside `time`'s range once moved to UTC
+            // (`9999-12-31T23:00:00-02:00`); `truncating` would panic on it.
+            let utc = at.checked_to_offset(UtcOffset::UTC).ok_or_else(bad)?;
+            return Ok(Self::truncating(utc));
         }
         let date_only = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(input, &date_only)
@@ -124,6 +127,18 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_past_the_range_in_utc_are_errors_not_panics() {
+        for late in ["9999-12-31T23:00:00-02:00", "9999-12-31T23:59:59.999-00:01"] {
+            assert!(
+                matches!(Timestamp::parse(late), Err(ModelError::InvalidTimestamp(_))),
+                "{late}"
+            );
+        }
+        let edge = Timestamp::parse("9999-12-31T21:00:00-02:00").expect("23:00 UTC fits");
+        assert_eq!(edge.to_string(), "9999-12-31T23:00:00.000Z");
+    }
 
     #[test]
     fn prints_exactly_three_fraction_digits_and_z() {

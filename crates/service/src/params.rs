@@ -5,8 +5,7 @@
 use insights_model::{PatternType, Timestamp};
 use insights_recommender::effectiveness::EffectivenessMetric;
 use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
-use time::{Duration, OffsetDateTime, UtcOffset};
+use time::Duration;
 
 use crate::ServiceError;
 
@@ -72,18 +71,6 @@ pub(crate) struct RecommendationParams {
     pub limit: usize,
 }
 
-/// `Timestamp::parse`, except that an RFC 3339 instant whose UTC form is past the year 9999
-/// (`9999-12-31T23:00:00-02:00`) is rejected here: `Timestamp::parse` converts to UTC with
-/// `time`'s panicking `to_offset`, and the panic dropped the connection without a response
-/// (found by schemathesis on the effectiveness dates). TODO(model): make `Timestamp::parse`
-/// itself use `checked_to_offset`, which also covers timestamps in ingestion bodies.
-fn parse_instant(s: &str) -> Option<Timestamp> {
-    if let Ok(at) = OffsetDateTime::parse(s, &Rfc3339) {
-        at.checked_to_offset(UtcOffset::UTC)?;
-    }
-    Timestamp::parse(s).ok()
-}
-
 fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.is_empty())
 }
@@ -127,7 +114,7 @@ impl EffectivenessQuery {
     pub(crate) fn validate(&self, now: Timestamp) -> Result<EffectivenessParams, ServiceError> {
         let parse = |raw: &Option<String>, field: &str, default: Timestamp| match non_empty(raw) {
             None => Ok(default),
-            Some(s) => parse_instant(s).ok_or_else(|| {
+            Some(s) => Timestamp::parse(s).map_err(|_| {
                 ServiceError::bad_request(
                     field,
                     format!("Invalid {field} format. Use ISO date string"),

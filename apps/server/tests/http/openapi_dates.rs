@@ -84,4 +84,26 @@ both_backends! {
             }
         }
     }
+
+    async fn ingestion_instants_past_the_range_in_utc_are_400_and_write_nothing(db) {
+        let app = TestApp::new(db).await;
+        let late = "9999-12-31T23:00:00-02:00";
+        let cases = [
+            ("/api/analytics/behavioral-insights/sessions", serde_json::json!([{"startedAt": late}])),
+            ("/api/analytics/behavioral-insights/sessions", serde_json::json!([{"startedAt": "2025-10-01T00:00:00Z", "completedAt": late}])),
+            ("/api/analytics/behavioral-insights/patterns", serde_json::json!([{"patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.5, "detectedAt": late}])),
+            ("/api/analytics/behavioral-insights/patterns", serde_json::json!([{"patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.5, "lastSeenAt": late}])),
+        ];
+        for (path, body) in cases {
+            // It was a panic in `Timestamp::parse` that dropped the connection.
+            let res = app.post_as(path, "late-user", body.clone()).await;
+            assert_eq!(res.status, 400, "{path} {body}: {}", res.text);
+            assert_eq!(res.error_code(), "VALIDATION_ERROR");
+        }
+        let evolution = app
+            .get_as("/api/analytics/behavioral-insights/patterns/evolution?weeks=52", "late-user")
+            .await
+            .json();
+        assert_eq!(evolution["data"]["meta"]["totalPatterns"], 0, "nothing was written");
+    }
 }
