@@ -2,6 +2,8 @@
 //! (a) N single-row recommendation inserts vs one multi-row insert,
 //! (b) the engine's five reads issued one after another vs pipelined on one connection,
 //! (c) each endpoint's query with our indexes vs with only the original's (HEAD Prisma) indexes,
+//!     for ordinary users and for one heavy user (5,000 patterns, 500 effectiveness rows),
+//! (d) each GET operation of the service answered from its cache vs computed in full,
 //! plus `EXPLAIN (ANALYZE, BUFFERS)` of every endpoint query, written to
 //! `benches/explain/` for docs/performance.md.
 //!
@@ -24,9 +26,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use fixes::bench_db::{BenchDb, base_url};
 use fixes::sql;
 use insights_benches::synth;
-use insights_benches::workload::{Workload, user_id};
+use insights_benches::workload::{HEAVY_USER_ID, Workload, user_id};
 use insights_benches::writer::write_batch;
 use insights_model::{NewRecommendation, RecommendationType, Timestamp};
+use insights_service::{
+    EffectivenessQuery, EvolutionQuery, Insights, RecommendationsQuery, ServiceConfig,
+};
 use insights_store::{Store, redact};
 use tokio::runtime::Runtime;
 
@@ -80,7 +85,9 @@ fn main() {
 
 fn run_all(runtime: &Runtime, db: &BenchDb) -> Result<(), String> {
     let now = Timestamp::now();
-    println!("fixes: filling {FILL_USERS} users (typical volumes, 60 patterns each, no sessions)…");
+    println!(
+        "fixes: filling {FILL_USERS} users (typical volumes, 60 patterns each, no sessions) and {HEAVY_USER_ID}…"
+    );
     runtime.block_on(fill(&db.store, now))?;
     runtime.block_on(db.execute("ANALYZE"))?;
     let mut criterion = Criterion::default()
@@ -91,6 +98,7 @@ fn run_all(runtime: &Runtime, db: &BenchDb) -> Result<(), String> {
     bench_recommendation_writes(&mut criterion, runtime, &db.store, now);
     let mut conn = runtime.block_on(db.connection())?;
     bench_engine_reads(&mut criterion, runtime, &db.store, &conn, now);
+    bench_cache(&mut criterion, runtime, &db.store)?;
     runtime.block_on(explain_all(&mut conn, now))?;
     bench_endpoint_queries(&mut criterion, runtime, db, now, "with_our_indexes");
     let drops: String = sql::our_read_indexes()
@@ -118,6 +126,14 @@ async fn fill(store: &Store, now: Timestamp) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
     }
+    // Thousands of rows for one user: where an index matching the query should matter.
+    let heavy = Workload::Heavy
+        .heavy_user()
+        .ok_or("the heavy workload has no heavy user")?;
+    let heavy = synth::user_data(7, HEAVY_USER_ID, &heavy, now);
+    write_batch(store, std::slice::from_ref(&heavy), now)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(())
 }
 
@@ -231,7 +247,8 @@ fn bench_engine_reads(
     group.finish();
 }
 
-/// (c) Each endpoint's store call; `label` says which indexes exist.
+/// (c) Each endpoint's store call, cycling through the ordinary users and then for the heavy
+/// user alone; `label` says which indexes exist.
 fn bench_endpoint_queries(
     c: &mut Criterion,
     rt: &Runtime,
@@ -245,33 +262,136 @@ fn bench_endpoint_queries(
     let twelve_weeks_ago = now.saturating_add(-time::Duration::weeks(12));
     let two_weeks_ago = now.saturating_add(-time::Duration::days(14));
     let month_ago = now.saturating_add(-time::Duration::days(30));
-    group.bench_function(BenchmarkId::new("evolution_12_weeks", label), |b| {
-        b.to_async(rt).iter(|| {
-            let user = next_user(&users);
-            async move {
-                let _ = store
-                    .patterns_overlapping(&user, twelve_weeks_ago, now, None)
-                    .await;
+    for heavy in [false, true] {
+        let who = if heavy { "heavy_user" } else { "typical_users" };
+        let user = || {
+            if heavy {
+                HEAVY_USER_ID.to_owned()
+            } else {
+                next_user(&users)
             }
-        });
-    });
-    group.bench_function(BenchmarkId::new("effectiveness_14_days", label), |b| {
-        b.to_async(rt).iter(|| {
-            let user = next_user(&users);
-            async move {
-                let _ = store.effectiveness_inputs(&user, two_weeks_ago, now).await;
-            }
-        });
-    });
-    group.bench_function(BenchmarkId::new("recommendation_inputs", label), |b| {
-        b.to_async(rt).iter(|| {
-            let user = next_user(&users);
-            async move {
-                let _ = store.recommendation_inputs(&user, month_ago).await;
-            }
-        });
-    });
+        };
+        group.bench_function(
+            BenchmarkId::new(format!("evolution_12_weeks/{who}"), label),
+            |b| {
+                b.to_async(rt).iter(|| {
+                    let user = user();
+                    async move {
+                        let _ = store
+                            .patterns_overlapping(&user, twelve_weeks_ago, now, None)
+                            .await;
+                    }
+                });
+            },
+        );
+        group.bench_function(
+            BenchmarkId::new(format!("effectiveness_14_days/{who}"), label),
+            |b| {
+                b.to_async(rt).iter(|| {
+                    let user = user();
+                    async move {
+                        let _ = store.effectiveness_inputs(&user, two_weeks_ago, now).await;
+                    }
+                });
+            },
+        );
+        group.bench_function(
+            BenchmarkId::new(format!("recommendation_inputs/{who}"), label),
+            |b| {
+                b.to_async(rt).iter(|| {
+                    let user = user();
+                    async move {
+                        let _ = store.recommendation_inputs(&user, month_ago).await;
+                    }
+                });
+            },
+        );
+    }
     group.finish();
+}
+
+/// (d) The service's three GET operations (validation, reads, rules, JSON rendering) with the
+/// cache off, against the same calls answered from a warm cache. Users cycle as above; the
+/// cached service is warmed with every user first, so every measured call is a hit.
+fn bench_cache(c: &mut Criterion, rt: &Runtime, store: &Store) -> Result<(), String> {
+    let uncached = Insights::new(
+        store.clone(),
+        ServiceConfig {
+            cache_capacity: 0,
+            ..ServiceConfig::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let cached = Insights::new(
+        store.clone(),
+        ServiceConfig {
+            cache_capacity: 4 * FILL_USERS,
+            ..ServiceConfig::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    // An explicit window (the last 14 days), so a cached effectiveness answer is reusable
+    // (contract A1: the default window moves with the clock).
+    let now = Timestamp::now();
+    let (start, end) = (
+        now.saturating_add(-time::Duration::days(14)).to_string(),
+        now.to_string(),
+    );
+    let effectiveness = || EffectivenessQuery {
+        start_date: Some(start.clone()),
+        end_date: Some(end.clone()),
+        ..EffectivenessQuery::default()
+    };
+    rt.block_on(async {
+        for i in 1..=FILL_USERS {
+            let user = user_id(i);
+            cached
+                .effectiveness(&user, effectiveness())
+                .await
+                .map_err(|e| e.to_string())?;
+            cached
+                .pattern_evolution(&user, EvolutionQuery::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            cached
+                .recommendations(&user, RecommendationsQuery::default())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok::<_, String>(())
+    })?;
+    let mut group = c.benchmark_group("service_cache");
+    let users = AtomicUsize::new(0);
+    for (label, service) in [("full_computation", &uncached), ("cache_hit", &cached)] {
+        group.bench_function(BenchmarkId::new("effectiveness", label), |b| {
+            b.to_async(rt).iter(|| {
+                let user = next_user(&users);
+                async move { service.effectiveness(&user, effectiveness()).await }
+            });
+        });
+        group.bench_function(BenchmarkId::new("evolution_12_weeks", label), |b| {
+            b.to_async(rt).iter(|| {
+                let user = next_user(&users);
+                async move {
+                    service
+                        .pattern_evolution(&user, EvolutionQuery::default())
+                        .await
+                }
+            });
+        });
+        group.bench_function(BenchmarkId::new("recommendations", label), |b| {
+            b.to_async(rt).iter(|| {
+                let user = next_user(&users);
+                async move {
+                    service
+                        .recommendations(&user, RecommendationsQuery::default())
+                        .await
+                }
+            });
+        });
+    }
+    group.finish();
+    Ok(())
 }
 
 /// `EXPLAIN (ANALYZE, BUFFERS)` of every endpoint query for one filled user, with our indexes,

@@ -32,6 +32,12 @@ pub struct EndpointResult {
     pub statements_per_request: Option<f64>,
     /// Response-cache hit rate in the window (from `/metrics`).
     pub cache_hit_rate: Option<f64>,
+    /// With several runs: every run's requests/s, in order (this result is the median run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub run_requests_per_sec: Vec<f64>,
+    /// With several runs: every run's p99, milliseconds, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub run_p99_ms: Vec<f64>,
 }
 
 impl EndpointResult {
@@ -67,7 +73,26 @@ impl EndpointResult {
             errors,
             statements_per_request,
             cache_hit_rate,
+            run_requests_per_sec: Vec::new(),
+            run_p99_ms: Vec::new(),
         }
+    }
+
+    /// The run with the median requests/s (the upper middle one of an even count), carrying
+    /// every run's requests/s and p99; `None` without runs.
+    pub fn median_run(runs: Vec<Self>) -> Option<Self> {
+        if runs.len() == 1 {
+            return runs.into_iter().next();
+        }
+        let per_sec: Vec<f64> = runs.iter().map(|r| r.requests_per_sec).collect();
+        let p99: Vec<f64> = runs.iter().map(|r| r.p99_ms).collect();
+        let mut sorted = runs;
+        sorted.sort_by(|a, b| a.requests_per_sec.total_cmp(&b.requests_per_sec));
+        let middle = sorted.len() / 2;
+        let mut median = sorted.into_iter().nth(middle)?;
+        median.run_requests_per_sec = per_sec;
+        median.run_p99_ms = p99;
+        Some(median)
     }
 }
 
@@ -115,7 +140,19 @@ mod tests {
         assert_eq!(r.requests, 1_000);
         assert!((r.requests_per_sec - 500.0).abs() < 1e-9);
         assert!((r.p50_ms - 5.0).abs() < 0.01 && (r.max_ms - 10.0).abs() < 0.01);
-        let table = markdown(&[r]);
+        let table = markdown(std::slice::from_ref(&r));
         assert!(table.contains("| x | y | 16 | 500 |") && table.contains("| 3.00 | – |"));
+
+        let run = |per_sec: f64| EndpointResult {
+            requests_per_sec: per_sec,
+            p99_ms: 1_000.0 / per_sec,
+            ..r.clone()
+        };
+        let median = EndpointResult::median_run(vec![run(300.0), run(100.0), run(200.0)])
+            .expect("three runs");
+        assert_eq!(median.requests_per_sec, 200.0);
+        assert_eq!(median.run_requests_per_sec, vec![300.0, 100.0, 200.0]);
+        assert_eq!(median.run_p99_ms.len(), 3);
+        assert!(EndpointResult::median_run(Vec::new()).is_none());
     }
 }

@@ -57,7 +57,6 @@ pub fn configure(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfig) {
             "GET",
             web::get().to(insights::recommendations),
         );
-        one(cfg, APPLY, "POST", web::post().to(insights::apply));
         one(
             cfg,
             INGEST_PATTERNS,
@@ -80,6 +79,9 @@ pub fn configure(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfig) {
         one(cfg, READYZ, "GET", web::get().to(ops::readyz));
         one(cfg, METRICS, "GET", web::get().to(ops::metrics));
         one(cfg, OPENAPI, "GET", web::get().to(ops::openapi));
+        // The router tries resources in this order and only the dynamic path needs a regex
+        // match, so it comes last: no other request pays for it.
+        one(cfg, APPLY, "POST", web::post().to(insights::apply));
     }
 }
 
