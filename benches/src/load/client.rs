@@ -38,12 +38,46 @@ impl Connection {
         })
     }
 
-    /// GET `path_and_query`, reading the whole body. Returns the status and body.
+    /// GET `path_and_query`, reading the body and dropping it chunk by chunk, as wrk does (a
+    /// copy into one buffer would charge the client for work the original's client never did).
+    /// Returns the status and the body's length.
     pub async fn get(
         &mut self,
         path_and_query: &str,
         bearer: Option<&str>,
+    ) -> Result<(StatusCode, usize), String> {
+        let mut body = self.send(path_and_query, bearer).await?;
+        let status = body.status();
+        let mut length = 0;
+        while let Some(frame) = body.body_mut().frame().await {
+            let frame = frame.map_err(|e| format!("body: {e}"))?;
+            length += frame.data_ref().map_or(0, Bytes::len);
+        }
+        Ok((status, length))
+    }
+
+    /// GET `path_and_query`, collecting the whole body.
+    pub async fn get_body(
+        &mut self,
+        path_and_query: &str,
+        bearer: Option<&str>,
     ) -> Result<(StatusCode, Bytes), String> {
+        let response = self.send(path_and_query, bearer).await?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| format!("body: {e}"))?
+            .to_bytes();
+        Ok((status, body))
+    }
+
+    async fn send(
+        &mut self,
+        path_and_query: &str,
+        bearer: Option<&str>,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, String> {
         self.sender
             .ready()
             .await
@@ -55,19 +89,10 @@ impl Connection {
         let request = request
             .body(Empty::new())
             .map_err(|e| format!("bad request {path_and_query}: {e}"))?;
-        let response = self
-            .sender
+        self.sender
             .send_request(request)
             .await
-            .map_err(|e| format!("request failed: {e}"))?;
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| format!("body: {e}"))?
-            .to_bytes();
-        Ok((status, body))
+            .map_err(|e| format!("request failed: {e}"))
     }
 }
 
@@ -80,6 +105,6 @@ impl Drop for Connection {
 /// One GET on a fresh connection (for `/metrics` scrapes and the start-up probe).
 pub async fn get_once(addr: SocketAddr, path: &str) -> Result<(StatusCode, String), String> {
     let mut conn = Connection::open(addr).await?;
-    let (status, body) = conn.get(path, None).await?;
+    let (status, body) = conn.get_body(path, None).await?;
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
