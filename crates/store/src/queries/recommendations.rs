@@ -121,7 +121,9 @@ impl Store {
     /// (`INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING *`). A candidate that
     /// collides with an active row of the same (user, type, title) — created concurrently by
     /// another request, say — is skipped by the unique partial index, so generation is
-    /// idempotent. Returns only the rows actually created.
+    /// idempotent. Returns only the rows actually created. More than 1,000 candidates (far more
+    /// than the engine ever proposes) take one statement per 1,000, to stay under the backends'
+    /// bind-parameter limits.
     pub async fn insert_recommendations(
         &self,
         candidates: &[NewRecommendation],
@@ -130,33 +132,37 @@ impl Store {
         if candidates.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<RecommendationRow> = candidates
-            .iter()
-            .map(|c| RecommendationRow::new(new_id(), c, created_at))
-            .collect();
-        let created: Vec<RecommendationRow> = with_conn!(self,
-            postgres: |conn| {
-                diesel::insert_into(r::table)
-                    .values(&rows)
-                    .on_conflict_do_nothing()
-                    .returning(RecommendationRow::as_returning())
-                    .get_results(conn)
+        let mut created: Vec<RecommendationRow> = Vec::new();
+        for chunk in candidates.chunks(crate::pool::ROWS_PER_STATEMENT) {
+            let rows: Vec<RecommendationRow> = chunk
+                .iter()
+                .map(|c| RecommendationRow::new(new_id(), c, created_at))
+                .collect();
+            let chunk_created: Vec<RecommendationRow> = with_conn!(self,
+                postgres: |conn| {
+                    diesel::insert_into(r::table)
+                        .values(&rows)
+                        .on_conflict_do_nothing()
+                        .returning(RecommendationRow::as_returning())
+                        .get_results(conn)
+                        .await?
+                },
+                sqlite: |conn| {
+                    // Sync diesel builds the multi-row form for SQLite (see `batch_insert!`).
+                    conn.spawn_blocking(move |c| {
+                        diesel::RunQueryDsl::get_results(
+                            diesel::insert_into(r::table)
+                                .values(&rows)
+                                .on_conflict_do_nothing()
+                                .returning(RecommendationRow::as_returning()),
+                            c,
+                        )
+                    })
                     .await?
-            },
-            sqlite: |conn| {
-                // Sync diesel builds the multi-row form for SQLite (see `batch_insert!`).
-                conn.spawn_blocking(move |c| {
-                    diesel::RunQueryDsl::get_results(
-                        diesel::insert_into(r::table)
-                            .values(&rows)
-                            .on_conflict_do_nothing()
-                            .returning(RecommendationRow::as_returning()),
-                        c,
-                    )
-                })
-                .await?
-            }
-        );
+                }
+            );
+            created.extend(chunk_created);
+        }
         Ok(created.into_iter().map(Into::into).collect())
     }
 

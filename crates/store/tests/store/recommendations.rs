@@ -6,6 +6,18 @@ use insights_testkit::both_backends;
 use crate::fixtures::*;
 
 both_backends! {
+    async fn thousands_of_candidates_stay_under_the_bind_parameter_limits(db) {
+        // 2,500 rows × 17 columns would exceed SQLite's 32,766 bind parameters in one statement.
+        let store = &db.store;
+        let many: Vec<_> = (0..2_500)
+            .map(|i| candidate("u1", RecommendationType::RetentionStrategy, &format!("R{i}"), 0.7))
+            .collect();
+        let created = store.insert_recommendations(&many, at(NOW)).await.expect("insert");
+        assert_eq!(created.len(), 2_500);
+        let again = store.insert_recommendations(&many, at(NOW + 1)).await.expect("again");
+        assert!(again.is_empty(), "every one is a duplicate now");
+    }
+
     async fn inserting_the_same_active_recommendation_twice_creates_one_row(db) {
         let store = &db.store;
         let c = candidate("u1", RecommendationType::RetentionStrategy, "Review every 4 days for optimal retention", 0.7);
