@@ -23,7 +23,10 @@ macro_rules! effectiveness_queries {
         (
             pc::table
                 .filter(pc::user_id.eq($user))
-                .filter(pc::is_active.eq(true))
+                // The bare column, not `= true`: a bound `true` hides the condition from
+                // SQLite's planner, which then cannot use the partial index
+                // `insights_configs_user_active_idx … WHERE "isActive"` and scans the table.
+                .filter(pc::is_active)
                 .order((pc::created_at.asc(), pc::id.asc()))
                 .select(ConfigRow::as_select()),
             pe::table
