@@ -45,6 +45,25 @@ struct Meta {
     pattern_type_filter: String,
 }
 
+impl Meta {
+    fn new(
+        start: Timestamp,
+        now: Timestamp,
+        total_patterns: usize,
+        params: EvolutionParams,
+    ) -> Self {
+        Self {
+            total_weeks: params.weeks,
+            start_date: start,
+            end_date: now,
+            total_patterns,
+            pattern_type_filter: params
+                .pattern_type
+                .map_or_else(|| "all".to_owned(), |t| t.as_str().to_owned()),
+        }
+    }
+}
+
 /// A pattern with its pre-rendered JSON object, still open: `{"id":…,"metadata":[…]`.
 struct RenderedPattern {
     open_object: String,
@@ -111,15 +130,7 @@ fn render(
         .collect::<Result<Vec<_>, ServiceError>>()?;
     let timeline = Timeline::build(window, StatusRule::Fixed, &rendered, |p| p.span)
         .map_err(|e| internal(&e))?;
-    let meta = Meta {
-        total_weeks: params.weeks,
-        start_date: start,
-        end_date: now,
-        total_patterns: patterns.len(),
-        pattern_type_filter: params
-            .pattern_type
-            .map_or_else(|| "all".to_owned(), |t| t.as_str().to_owned()),
-    };
+    let meta = Meta::new(start, now, patterns.len(), params);
     // Week headers and meta are ~100 bytes each; an entry adds `,"status":"disappeared"},`.
     let expected_len = 200
         + timeline
@@ -239,15 +250,7 @@ mod tests {
                     .collect(),
             })
             .collect();
-        let meta = Meta {
-            total_weeks: params.weeks,
-            start_date: start,
-            end_date: now,
-            total_patterns: patterns.len(),
-            pattern_type_filter: params
-                .pattern_type
-                .map_or_else(|| "all".to_owned(), |t| t.as_str().to_owned()),
-        };
+        let meta = Meta::new(start, now, patterns.len(), params);
         serde_json::to_string(&Document { evolution, meta }).unwrap()
     }
 
