@@ -3,12 +3,12 @@
 # stops the server again (only the process this script started).
 #
 # Usage: benches/run-load.sh <database-url> <cache-ttl-secs> <label> <json-out> [insights-load args…]
-# Env:   BIN_DIR (default /work/targets/benches/release), PORT (default 18080),
+# Env:   BIN_DIR (default target/release of this checkout), PORT (default 18080),
 #        CACHE_CAPACITY (default 100000)
 set -euo pipefail
 url=$1 ttl=$2 label=$3 json=$4
 shift 4
-bin_dir=${BIN_DIR:-/work/targets/benches/release}
+bin_dir=${BIN_DIR:-$(cd "$(dirname "$0")/.." && pwd)/target/release}
 port=${PORT:-18080}
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 log=$(mktemp /tmp/insights-serve.XXXXXX.log)

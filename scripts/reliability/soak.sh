@@ -25,7 +25,7 @@ DB=insights_soak_$$
 PORT=${PORT:-18$((RANDOM % 900 + 100))}
 RPORT=${RPORT:-17$((RANDOM % 900 + 100))}
 SECRET=soak-secret-soak-secret-soak-secret-0123
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/targets/reliability}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 OUT=${OUT:-$CARGO_TARGET_DIR/soak}
 mkdir -p "$OUT"
 
