@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
+use insights_model::PatternType;
 use insights_server::auth::JwtKeys;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
@@ -219,16 +220,9 @@ fn user_id(i: usize) -> String {
 }
 
 fn pattern_item(rng: &mut impl Rng) -> Value {
-    let types = [
-        "OPTIMAL_STUDY_TIME",
-        "SESSION_DURATION_PREFERENCE",
-        "CONTENT_TYPE_PREFERENCE",
-        "PERFORMANCE_PEAK",
-        "ATTENTION_CYCLE",
-        "FORGETTING_CURVE",
-    ];
+    let types = PatternType::ALL;
     json!({
-        "patternType": types[rng.random_range(0..types.len())],
+        "patternType": types[rng.random_range(0..types.len())].as_str(),
         "confidence": rng.random_range(0.6..1.0),
         "patternData": {"hourOfDay": rng.random_range(6..22), "recommendedDuration": 45},
         "evidence": [format!("{} sessions analyzed", rng.random_range(10..80))],
@@ -296,57 +290,36 @@ async fn one(
         }
     };
     let io = |e: std::io::Error| format!("{op:?}: transport: {e}");
-    match op {
+    // Every operation but apply is one request that must answer 200.
+    let (what, method, path, body) = match op {
         Op::Recommendations => {
             let limit = [5, 5, 5, 10, 20][rng.random_range(0..5)];
             let path = format!("/api/analytics/behavioral-insights/recommendations?limit={limit}");
-            expect_ok(
-                "recommendations",
-                conn.request("GET", &path, token, None).await.map_err(io)?,
-            )?;
+            ("recommendations", "GET", path, None)
         }
         Op::Evolution => {
             let weeks = [4, 12, 12, 26][rng.random_range(0..4)];
             let path =
                 format!("/api/analytics/behavioral-insights/patterns/evolution?weeks={weeks}");
-            expect_ok(
-                "evolution",
-                conn.request("GET", &path, token, None).await.map_err(io)?,
-            )?;
+            ("evolution", "GET", path, None)
         }
         Op::EffectivenessDefault => {
-            let path = "/api/personalization/effectiveness";
-            expect_ok(
-                "effectiveness",
-                conn.request("GET", path, token, None).await.map_err(io)?,
-            )?;
+            let path = "/api/personalization/effectiveness".to_owned();
+            ("effectiveness", "GET", path, None)
         }
         Op::EffectivenessFixed => {
             let path = "/api/personalization/effectiveness?startDate=2025-09-01&endDate=2025-10-01";
-            expect_ok(
-                "effectiveness",
-                conn.request("GET", path, token, None).await.map_err(io)?,
-            )?;
+            ("effectiveness", "GET", path.to_owned(), None)
         }
         Op::IngestPatterns => {
             let body = json!([pattern_item(rng)]).to_string();
-            let path = "/api/analytics/behavioral-insights/patterns";
-            expect_ok(
-                "patterns",
-                conn.request("POST", path, token, Some(&body))
-                    .await
-                    .map_err(io)?,
-            )?;
+            let path = "/api/analytics/behavioral-insights/patterns".to_owned();
+            ("patterns", "POST", path, Some(body))
         }
         Op::IngestSessions => {
             let body = json!([session_item(rng)]).to_string();
-            let path = "/api/analytics/behavioral-insights/sessions";
-            expect_ok(
-                "sessions",
-                conn.request("POST", path, token, Some(&body))
-                    .await
-                    .map_err(io)?,
-            )?;
+            let path = "/api/analytics/behavioral-insights/sessions".to_owned();
+            ("sessions", "POST", path, Some(body))
         }
         Op::Apply => {
             let path = "/api/analytics/behavioral-insights/recommendations";
@@ -372,7 +345,13 @@ async fn one(
                 _ => Err(format!("apply: {status} {text:.200}")),
             };
         }
-    }
+    };
+    expect_ok(
+        what,
+        conn.request(method, &path, token, body.as_deref())
+            .await
+            .map_err(io)?,
+    )?;
     Ok(true)
 }
 

@@ -3,6 +3,7 @@
 //! returns pre-rendered JSON text from the service, so there are no response types to derive
 //! from; a test checks that every documented route is registered.
 
+use insights_model::{InsightType, PatternType};
 use serde_json::{Value, json};
 
 use crate::routes;
@@ -107,20 +108,8 @@ const USER_ID: Param = query(
     &[],
     "Whose data; default the caller. Another user's id needs a service token (else 403).",
 );
-const PATTERN_TYPES: &[&str] = &[
-    "OPTIMAL_STUDY_TIME",
-    "SESSION_DURATION_PREFERENCE",
-    "CONTENT_TYPE_PREFERENCE",
-    "PERFORMANCE_PEAK",
-    "ATTENTION_CYCLE",
-    "FORGETTING_CURVE",
-];
-const INSIGHT_TYPES: &[&str] = &[
-    "STUDY_TIME_OPTIMIZATION",
-    "SESSION_LENGTH_ADJUSTMENT",
-    "CONTENT_PREFERENCE",
-    "RETENTION_STRATEGY",
-];
+const PATTERN_TYPES: &[&str] = PatternType::NAMES;
+const INSIGHT_TYPES: &[&str] = InsightType::NAMES;
 
 /// A JSON array of 1 to 1,000 `item`s, or `{"items": [...]}` (crates/service/src/ingest.rs).
 fn items_schema(item: Value) -> Value {

@@ -24,6 +24,9 @@ macro_rules! wire_enum {
             /// Every variant, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every wire name, in declaration order (for schemas and documents).
+            pub const NAMES: &'static [&'static str] = &[$($wire),+];
+
             /// The exact wire name.
             pub const fn as_str(self) -> &'static str {
                 match self {

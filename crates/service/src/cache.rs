@@ -44,6 +44,16 @@ pub(crate) enum CacheKey {
 }
 
 impl CacheKey {
+    /// The user whose data the entry answers (its invalidation tag).
+    fn user(&self) -> &Arc<str> {
+        match self {
+            Self::Evolution { user, .. }
+            | Self::Recommendations { user, .. }
+            | Self::Effectiveness { user, .. }
+            | Self::EffectivenessData { user } => user,
+        }
+    }
+
     /// The entry's name in the shared tier (scoped by user there), for rendered JSON only.
     fn shared_name(&self) -> Option<String> {
         match self {
@@ -148,7 +158,8 @@ impl ResponseCache {
         match &self.local {
             None => through_shared().await,
             Some(cache) => {
-                let tag: Arc<str> = Arc::from(user);
+                // The key already holds the user id: the tag shares it (no second allocation).
+                let tag = Arc::clone(key.user());
                 cache
                     .get_or_try_insert_with(key, std::slice::from_ref(&tag), through_shared)
                     .await
