@@ -1,6 +1,6 @@
 //! Per-fix benchmarks against a real PostgreSQL (decisions.md §5):
 //! (a) N single-row recommendation inserts vs one multi-row insert,
-//! (b) the engine's five reads issued one after another vs pipelined on one connection,
+//! (b) the engine's four reads issued one after another vs pipelined on one connection,
 //! (c) each endpoint's query with our indexes vs with only the original's (HEAD Prisma) indexes,
 //!     for ordinary users and for one heavy user (5,000 patterns, 500 effectiveness rows),
 //! (d) each GET operation of the service answered from its cache vs computed in full,
@@ -191,7 +191,7 @@ fn bench_recommendation_writes(c: &mut Criterion, rt: &Runtime, store: &Store, n
     group.finish();
 }
 
-/// (b) The engine's five reads: one after another on one connection (the seed before its fix),
+/// (b) The engine's four reads: one after another on one connection (the seed before its fix),
 /// pipelined on one connection (same SQL), and the store's `recommendation_inputs`.
 fn bench_engine_reads(
     c: &mut Criterion,
@@ -202,7 +202,7 @@ fn bench_engine_reads(
 ) {
     let mut group = c.benchmark_group("engine_reads");
     let users = AtomicUsize::new(0);
-    group.bench_function("five_sequential_queries", |b| {
+    group.bench_function("four_sequential_queries", |b| {
         b.to_async(rt).iter(|| {
             let user = next_user(&users);
             let shared: &AsyncPgConnection = conn;
@@ -216,7 +216,7 @@ fn bench_engine_reads(
             }
         });
     });
-    group.bench_function("five_pipelined_queries", |b| {
+    group.bench_function("four_pipelined_queries", |b| {
         b.to_async(rt).iter(|| {
             let user = next_user(&users);
             let shared: &AsyncPgConnection = conn;
@@ -230,8 +230,8 @@ fn bench_engine_reads(
                             .await
                     }
                 };
-                let [q1, q2, q3, q4, q5] = sql::ENGINE_READS;
-                let _ = futures_util::join!(load(q1), load(q2), load(q3), load(q4), load(q5));
+                let [q1, q2, q3, q4] = sql::ENGINE_READS;
+                let _ = futures_util::join!(load(q1), load(q2), load(q3), load(q4));
             }
         });
     });

@@ -1,10 +1,10 @@
 //! Hand-written SQL equal to the store's endpoint queries (crates/store/src/queries), for the
 //! sequential-vs-pipelined comparison and for `EXPLAIN`. `$1` is the user id.
 
-/// The recommendation engine's five reads, as `recommendation_inputs` issues them. Each row is
+/// The recommendation engine's four reads, as `recommendation_inputs` issues them. Each row is
 /// returned as one JSON text so a single `QueryableByName` type can load them all while still
 /// transferring every column.
-pub const ENGINE_READS: [&str; 5] = [
+pub const ENGINE_READS: [&str; 4] = [
     r#"SELECT row_to_json(p)::text AS row FROM (SELECT * FROM "behavioral_patterns"
         WHERE "userId" = $1 AND "confidence" >= 0.7 ORDER BY "confidence" DESC, "id" LIMIT 10) p"#,
     r#"SELECT row_to_json(i)::text AS row FROM (SELECT * FROM "behavioral_insights"
@@ -13,10 +13,8 @@ pub const ENGINE_READS: [&str; 5] = [
     r#"SELECT row_to_json(v)::text AS row FROM (SELECT * FROM "intervention_recommendations"
         WHERE "userId" = $1 AND "status" = 'PENDING' ORDER BY "priority" DESC, "id" LIMIT 5) v"#,
     r#"SELECT row_to_json(r)::text AS row FROM (SELECT * FROM "recommendations"
-        WHERE "userId" = $1 AND "appliedAt" IS NULL AND "dismissedAt" IS NULL
-        ORDER BY "priorityScore" DESC, "createdAt", "id") r"#,
-    r#"SELECT row_to_json(r)::text AS row FROM (SELECT * FROM "recommendations"
-        WHERE "userId" = $1 AND ("appliedAt" IS NOT NULL OR "dismissedAt" >= now() - interval '30 days')
+        WHERE "userId" = $1 AND ("appliedAt" IS NOT NULL OR "dismissedAt" IS NULL
+            OR "dismissedAt" >= now() - interval '30 days')
         ORDER BY "priorityScore" DESC, "createdAt", "id") r"#,
 ];
 
@@ -29,7 +27,7 @@ pub struct Explained {
 }
 
 /// Every query the three GET endpoints run.
-pub const ENDPOINT_QUERIES: [Explained; 8] = [
+pub const ENDPOINT_QUERIES: [Explained; 7] = [
     Explained {
         name: "evolution_patterns_overlapping",
         sql: r#"SELECT * FROM "behavioral_patterns" WHERE "userId" = '{user}'
@@ -61,14 +59,10 @@ pub const ENDPOINT_QUERIES: [Explained; 8] = [
             AND "status" = 'PENDING' ORDER BY "priority" DESC, "id" LIMIT 5"#,
     },
     Explained {
-        name: "engine_active_recommendations",
-        sql: r#"SELECT * FROM "recommendations" WHERE "userId" = '{user}' AND "appliedAt" IS NULL
-            AND "dismissedAt" IS NULL ORDER BY "priorityScore" DESC, "createdAt", "id""#,
-    },
-    Explained {
-        name: "engine_closed_recommendations",
+        name: "engine_recommendations",
         sql: r#"SELECT * FROM "recommendations" WHERE "userId" = '{user}' AND ("appliedAt" IS NOT NULL
-            OR "dismissedAt" >= '{start}') ORDER BY "priorityScore" DESC, "createdAt", "id""#,
+            OR "dismissedAt" IS NULL OR "dismissedAt" >= '{start}')
+            ORDER BY "priorityScore" DESC, "createdAt", "id""#,
     },
 ];
 

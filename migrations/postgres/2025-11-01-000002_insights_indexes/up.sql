@@ -21,16 +21,12 @@ CREATE INDEX IF NOT EXISTS "insights_interventions_user_pending_priority_idx"
     ON "intervention_recommendations" ("userId", "priority" DESC) WHERE "status" = 'PENDING';
 
 -- Engine input 4 and the idempotent generation: at most one ACTIVE recommendation per
--- (user, type, title). The multi-row INSERT … ON CONFLICT DO NOTHING relies on it, and the
--- active-rows read uses its "userId" prefix.
+-- (user, type, title). The multi-row INSERT … ON CONFLICT DO NOTHING relies on it. The engine's
+-- read of a user's recommendations (active, applied and recently dismissed ones in one
+-- statement) is served by the HEAD schema's "recommendations_userId_idx" (≈20 rows a user).
 CREATE UNIQUE INDEX IF NOT EXISTS "insights_recommendations_active_unique_idx"
     ON "recommendations" ("userId", "recommendationType", "title")
     WHERE "appliedAt" IS NULL AND "dismissedAt" IS NULL;
-
--- Engine input 5 (cool-down de-duplication) and includeApplied=true: closed rows of a user.
-CREATE INDEX IF NOT EXISTS "insights_recommendations_user_closed_idx"
-    ON "recommendations" ("userId")
-    WHERE "appliedAt" IS NOT NULL OR "dismissedAt" IS NOT NULL;
 
 -- GET …/personalization/effectiveness: active configs of a user.
 CREATE INDEX IF NOT EXISTS "insights_configs_user_active_idx"

@@ -33,7 +33,10 @@ pub struct RecommendationInputs {
     pub closed: Vec<Recommendation>,
 }
 
-/// The five reads as diesel queries, built once and run per backend.
+/// The four reads as diesel queries, built once and run per backend. The last one reads a
+/// user's recommendations that are active, applied, or dismissed at or after the cut-off in
+/// one statement; [`RecommendationInputs::split`] tells them apart (two statements on the same
+/// ≈20 rows of the same table cost PostgreSQL about a quarter more than one).
 macro_rules! input_queries {
     ($user:expr, $dismissed_since:expr) => {
         (
@@ -58,15 +61,10 @@ macro_rules! input_queries {
                 .select(InterventionRow::as_select()),
             r::table
                 .filter(r::user_id.eq($user))
-                .filter(r::applied_at.is_null())
-                .filter(r::dismissed_at.is_null())
-                .order((r::priority_score.desc(), r::created_at.asc(), r::id.asc()))
-                .select(RecommendationRow::as_select()),
-            r::table
-                .filter(r::user_id.eq($user))
                 .filter(
                     r::applied_at
                         .is_not_null()
+                        .or(r::dismissed_at.is_null())
                         .or(r::dismissed_at.ge($dismissed_since)),
                 )
                 .order((r::priority_score.desc(), r::created_at.asc(), r::id.asc()))
@@ -75,8 +73,17 @@ macro_rules! input_queries {
     };
 }
 
+impl RecommendationInputs {
+    /// Splits the user's recommendations, in their read order, into active and closed ones.
+    fn split(recommendations: Vec<Recommendation>) -> (Vec<Recommendation>, Vec<Recommendation>) {
+        recommendations
+            .into_iter()
+            .partition(|r| r.applied_at.is_none() && r.dismissed_at.is_none())
+    }
+}
+
 impl Store {
-    /// The engine's inputs for `user`: five reads, pipelined on one connection on PostgreSQL.
+    /// The engine's inputs for `user`: four reads, pipelined on one connection on PostgreSQL.
     /// `dismissed_since` bounds which dismissed rows are returned (the cool-down start).
     pub async fn recommendation_inputs(
         &self,
@@ -84,36 +91,36 @@ impl Store {
         dismissed_since: Timestamp,
     ) -> Result<RecommendationInputs, StoreError> {
         let since = naive(dismissed_since);
-        let (patterns, insights, interventions, active, closed) = with_conn!(self,
+        let (patterns, insights, interventions, recommendations) = with_conn!(self,
             postgres: |conn| {
-                let (q1, q2, q3, q4, q5) = input_queries!(user, since);
-                // Five independent reads share one connection: pipelined, one round trip.
+                let (q1, q2, q3, q4) = input_queries!(user, since);
+                // Four independent reads share one connection: pipelined, one round trip.
                 let shared: &diesel_async::AsyncPgConnection = conn;
                 futures_util::try_join!(
                     q1.load::<PatternRow>(&mut &*shared),
                     q2.load::<InsightRow>(&mut &*shared),
                     q3.load::<InterventionRow>(&mut &*shared),
                     q4.load::<RecommendationRow>(&mut &*shared),
-                    q5.load::<RecommendationRow>(&mut &*shared),
                 )?
             },
             sqlite: |conn| {
-                let (q1, q2, q3, q4, q5) = input_queries!(user, since);
+                let (q1, q2, q3, q4) = input_queries!(user, since);
                 (
                     q1.load::<PatternRow>(conn).await?,
                     q2.load::<InsightRow>(conn).await?,
                     q3.load::<InterventionRow>(conn).await?,
                     q4.load::<RecommendationRow>(conn).await?,
-                    q5.load::<RecommendationRow>(conn).await?,
                 )
             }
         );
+        let (active, closed) =
+            RecommendationInputs::split(recommendations.into_iter().map(Into::into).collect());
         Ok(RecommendationInputs {
             patterns: patterns.into_iter().map(Into::into).collect(),
             insights: insights.into_iter().map(Into::into).collect(),
             interventions: interventions.into_iter().map(Into::into).collect(),
-            active: active.into_iter().map(Into::into).collect(),
-            closed: closed.into_iter().map(Into::into).collect(),
+            active,
+            closed,
         })
     }
 

@@ -49,7 +49,7 @@ both_backends! {
         let small = reads(store, "small").await;
         let big = reads(store, "big").await;
         assert_eq!(small, big);
-        assert_eq!(small, [5, 2, 1]);
+        assert_eq!(small, [4, 2, 1]);
         let c = candidate("big", RecommendationType::RetentionStrategy, "x", 0.5);
         let d = candidate("big", RecommendationType::ContentTypeBalance, "y", 0.5);
         assert_eq!(count(async { store.insert_recommendations(&[c, d], at(NOW)).await.expect("insert") }).await, 1);
