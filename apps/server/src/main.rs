@@ -7,10 +7,6 @@ use insights_server::cli::{Cli, Command};
 use insights_server::config::ServeConfig;
 use insights_server::{startup, telemetry};
 
-/// mimalloc instead of the system allocator: see the workspace manifest for why.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
