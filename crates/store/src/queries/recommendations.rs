@@ -35,7 +35,7 @@ pub struct RecommendationInputs {
 
 /// The four reads as diesel queries, built once and run per backend. The last one reads a
 /// user's recommendations that are active, applied, or dismissed at or after the cut-off in
-/// one statement; [`RecommendationInputs::split`] tells them apart. Reading the same ≈20 rows
+/// one statement, split afterwards by [`Recommendation::is_active`]. Reading the same ≈20 rows
 /// in two statements made PostgreSQL's share of the engine's reads about a fifth larger, and the
 /// endpoint about a fifth slower with the cache off (measured in docs/performance.md).
 macro_rules! input_queries {
@@ -74,15 +74,6 @@ macro_rules! input_queries {
     };
 }
 
-impl RecommendationInputs {
-    /// Splits the user's recommendations, in their read order, into active and closed ones.
-    fn split(recommendations: Vec<Recommendation>) -> (Vec<Recommendation>, Vec<Recommendation>) {
-        recommendations
-            .into_iter()
-            .partition(|r| r.applied_at.is_none() && r.dismissed_at.is_none())
-    }
-}
-
 impl Store {
     /// The engine's inputs for `user`: four reads, pipelined on one connection on PostgreSQL.
     /// `dismissed_since` bounds which dismissed rows are returned (the cool-down start).
@@ -114,8 +105,11 @@ impl Store {
                 )
             }
         );
-        let (active, closed) =
-            RecommendationInputs::split(recommendations.into_iter().map(Into::into).collect());
+        // `partition` keeps the read order within each side.
+        let (active, closed) = recommendations
+            .into_iter()
+            .map(Recommendation::from)
+            .partition(Recommendation::is_active);
         Ok(RecommendationInputs {
             patterns: patterns.into_iter().map(Into::into).collect(),
             insights: insights.into_iter().map(Into::into).collect(),
