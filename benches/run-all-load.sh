@@ -2,6 +2,7 @@
 # Every load configuration of docs/performance.md, the original's method (16 connections, one
 # client thread, 5 s warm-up, median of 3 × 20 s per endpoint), into one results folder.
 # Needs the release binaries (BIN_DIR) and the bench databases (see docs/performance.md).
+# The server's INSIGHTS_* settings pass through, e.g. INSIGHTS_WORKERS=1 for one HTTP worker.
 #
 # Usage: benches/run-all-load.sh <results-dir>
 set -euo pipefail
@@ -15,7 +16,7 @@ T=$pg/insights_bench_typical
 method=(--warmup 5 --duration 20 --runs 3 --connections 16 --threads 1)
 all=healthz,effectiveness-fixed,effectiveness-default,evolution,recommendations
 
-log() { echo "== $(date -u +%H:%M:%S) $* (load average: $(cut -d' ' -f1-3 /proc/loadavg))"; }
+log() { echo "== $(date -u +%H:%M:%S) $* (workers: ${INSIGHTS_WORKERS:-one per core}; load average: $(cut -d' ' -f1-3 /proc/loadavg))"; }
 
 # The original measured recommendations "returning existing" ones: one unmeasured pass first
 # lets every user's first engine run (which inserts) happen outside the measurement.
