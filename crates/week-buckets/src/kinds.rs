@@ -31,6 +31,13 @@ impl<K: Eq + Hash + Clone> KindInterner<K> {
         {
             return *index;
         }
+        self.intern_other(key)
+    }
+
+    /// The hashing path, out of line so that the common case above inlines into the
+    /// per-item loop.
+    #[inline(never)]
+    fn intern_other(&mut self, key: K) -> usize {
         let index = match self.index.get(&key) {
             Some(&index) => index,
             None => {

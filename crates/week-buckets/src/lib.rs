@@ -15,18 +15,21 @@
 //! from the same pass ([`Timeline::build_with_kinds`]).
 //!
 //! # Complexity
-//! Each item's first and last week are found once, by floor division of its instants' offsets
-//! from the window start (clamped to the window). Difference arrays over the weeks then size
-//! every week, and a second pass writes each item into exactly its weeks' slots of one flat
-//! array. Work: `O(n)` for the passes, `O(weeks × kinds)` for the counts, plus one store per
-//! entry — `O(n + weeks × kinds + output)`; iterating a week walks its slice. The original
-//! filtered all `n` items once per week: `O(n × weeks)` whatever the output size.
+//! Each item's first and last week come from two clamped divisions of its instants by the
+//! constant week length. Items are then handled 64 at a time, one bit each: per week, the block
+//! keeps the bits of its items that start there and of those that end there, and a sweep over
+//! the weeks where something starts or ends yields one word for each week in which any of the
+//! 64 is present (which are present, which `new`, which `disappeared`). Every word holds at
+//! least one entry and costs `O(1)`, so building is `O(n + weeks × kinds + output)`; iterating a
+//! week reads its words' set bits, `O(1)` per entry. The original filtered all `n` items once
+//! per week: `O(n × weeks)` whatever the output size.
 //!
 //! # Edge cases
 //! * Items wholly outside the window are skipped (they appear in no week).
-//! * A reversed item (`end < start`) is read as the point `start` ([`Span::normalized`]).
-//! * Any `i64` instant is accepted: offsets are computed with saturating arithmetic, window
-//!   constructors reject windows whose bounds do not fit in `i64` ms, and nothing panics.
+//! * A reversed item (`end < start`, corrupt data) gets the overlap test literally, as the
+//!   original did: present (as `new`) only in a week containing both instants, else nowhere.
+//! * Any `i64` instant is accepted: instants are clamped to the window before any arithmetic,
+//!   window constructors reject windows whose bounds do not fit in `i64` ms, and nothing panics.
 //!
 //! # Example (the contract's §A2 example)
 //! ```
@@ -55,13 +58,15 @@
 //! # Ok::<(), insights_week_buckets::WeekBucketsError>(())
 //! ```
 
+mod block;
 mod datetime;
 mod error;
+mod grid;
 mod kinds;
-mod layout;
-mod placement;
+mod presence;
 mod span;
 mod status;
+mod tally;
 mod timeline;
 mod window;
 
@@ -70,7 +75,8 @@ pub mod reference;
 
 pub use datetime::{datetime_from_epoch_ms, epoch_ms};
 pub use error::WeekBucketsError;
+pub use presence::{Presence, Presences};
 pub use span::Span;
 pub use status::{Status, StatusCounts, StatusRule};
-pub use timeline::{Presence, Timeline, WeekBucket};
+pub use timeline::{Timeline, WeekBucket};
 pub use window::{Alignment, WEEK_MS, WeekSpan, WeekWindow};

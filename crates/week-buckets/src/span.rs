@@ -3,9 +3,10 @@
 /// The closed interval `[start_ms, end_ms]` an item was observed in (for patterns:
 /// `detectedAt` and `lastSeenAt`), in Unix epoch milliseconds.
 ///
-/// **Reversed spans** (`end_ms < start_ms`, which only corrupt data can produce) are read as the
-/// single instant `start_ms` — see [`Span::normalized`]. That keeps such an item visible, as
-/// `new`, in the week it was detected instead of silently dropping it, and never panics.
+/// **Reversed spans** (`end_ms < start_ms`, which only corrupt data can produce) get the
+/// original's overlap test taken literally, `start ≤ weekEnd && end ≥ weekStart` (see
+/// [`Span::overlaps`]): such an item is present, as `new`, only in a week containing both of its
+/// instants, and in no week otherwise. Nothing panics on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
     /// First instant the item was seen (inclusive).
@@ -25,20 +26,11 @@ impl Span {
         Self::new(at_ms, at_ms)
     }
 
-    /// The span the bucketing uses: itself, or the point at `start_ms` if reversed.
-    #[inline]
-    pub const fn normalized(self) -> Self {
-        if self.end_ms < self.start_ms {
-            Self::point(self.start_ms)
-        } else {
-            self
-        }
-    }
-
-    /// Whether the span, normalised, overlaps `[from_ms, to_ms]` (both inclusive).
+    /// Whether the span overlaps `[from_ms, to_ms]` (both inclusive): `start ≤ to && end ≥ from`,
+    /// the test that decides presence in a week. A reversed span passes it only when the range
+    /// holds both of its instants.
     pub const fn overlaps(self, from_ms: i64, to_ms: i64) -> bool {
-        let s = self.normalized();
-        s.start_ms <= to_ms && s.end_ms >= from_ms
+        self.start_ms <= to_ms && self.end_ms >= from_ms
     }
 }
 
@@ -47,18 +39,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reversed_span_becomes_a_point_at_its_start() {
-        assert_eq!(Span::new(10, 3).normalized(), Span::point(10));
-        assert_eq!(Span::new(3, 10).normalized(), Span::new(3, 10));
-    }
-
-    #[test]
     fn overlap_is_closed_on_both_ends() {
         let s = Span::new(10, 20);
         assert!(s.overlaps(20, 30));
         assert!(s.overlaps(0, 10));
         assert!(!s.overlaps(21, 30));
         assert!(!s.overlaps(0, 9));
+        // Reversed: only a range holding both instants.
         assert!(!Span::new(10, 3).overlaps(3, 9));
+        assert!(Span::new(10, 3).overlaps(3, 10));
     }
 }

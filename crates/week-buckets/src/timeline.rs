@@ -1,43 +1,13 @@
-//! The linear-time bucketing: every item placed in each week it overlaps, in two passes over
-//! the items and one flat output array.
+//! The linear-time bucketing: items placed 64 at a time as bits, each week's entries read
+//! back from the bit words of the blocks present in it.
 
 use std::hash::Hash;
 
-use crate::kinds::KindInterner;
-use crate::layout::{Layout, UNROLL};
-use crate::placement::{self, EXISTING, Placement, Placer};
+use crate::block::{PositionList, PositionMask, WeekWord};
+use crate::grid::WeekGrid;
+use crate::presence::{Presence, Presences};
+use crate::tally::Tally;
 use crate::{Span, Status, StatusCounts, StatusRule, WeekBucketsError, WeekSpan, WeekWindow};
-
-/// One entry of a week: which input item (by index) and its status in that week.
-///
-/// Packed into 4 bytes (30-bit item index, 2-bit status) because writing the output is the
-/// only part of the work that can grow to `n × weeks`; profiling showed those stores dominate,
-/// and one 4-byte store per entry is half the traffic of an (index, status) pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Presence(u32);
-
-impl Presence {
-    /// Largest number of items one timeline can index (2³⁰).
-    pub const MAX_ITEMS: usize = 1 << 30;
-    const INDEX_MASK: u32 = (1 << 30) - 1;
-
-    /// `item < MAX_ITEMS` is checked by the builder before any entry is made; `code` is one of
-    /// the 2-bit codes of [`placement`].
-    #[inline]
-    const fn packed(item: u32, code: u32) -> u32 {
-        item | (code << 30)
-    }
-
-    /// Index of the item in the input slice.
-    pub const fn item_index(&self) -> usize {
-        (self.0 & Self::INDEX_MASK) as usize
-    }
-
-    /// The item's status in this week.
-    pub const fn status(&self) -> Status {
-        placement::status_of(self.0 >> 30)
-    }
-}
 
 /// Items bucketed into the weeks of a [`WeekWindow`], with per-week counts by status and by a
 /// caller-supplied kind.
@@ -46,9 +16,9 @@ impl Presence {
 /// (week, item) entries — itself `Θ(Σ weeks each item is present in)`, which no algorithm that
 /// lists entries can beat. See the crate docs for the argument.
 ///
-/// The entries of all weeks live in one array, week after week, so building costs one
-/// allocation for the output rather than one per week, and a week's entries are one contiguous
-/// slice in input order.
+/// Entries are stored as bits: for each block of 64 consecutive items and each week where one
+/// of them is present, one word says which are present and which are `new` or `disappeared`.
+/// A week's entries are the set bits of its words, in block order, so in input order.
 ///
 /// `K` is the kind key (e.g. a pattern type); [`Timeline::build`] uses `()` when no kinds
 /// are needed.
@@ -57,14 +27,18 @@ pub struct Timeline<'a, T, K = ()> {
     window: WeekWindow,
     rule: StatusRule,
     items: &'a [T],
-    /// Packed [`Presence`] values of every week, oldest week first, placed by `layout`.
-    entries: Vec<u32>,
-    layout: Layout,
+    /// Every week word, block after block.
+    words: Vec<WeekWord>,
+    /// Indices into `words`, week after week; week `w`'s are
+    /// `order[week_starts[w]..week_starts[w + 1]]`.
+    order: Vec<usize>,
+    week_starts: Vec<usize>,
     status_counts: Vec<StatusCounts>,
     kinds: Vec<K>,
     /// `weeks × kinds.len()`, row-major by week.
     kind_counts: Vec<usize>,
     present_items: usize,
+    total_entries: usize,
 }
 
 impl<'a, T> Timeline<'a, T> {
@@ -102,118 +76,28 @@ impl<'a, T, K: Eq + Hash + Clone> Timeline<'a, T, K> {
                 max: Presence::MAX_ITEMS,
             });
         }
-        let weeks = window.weeks() as usize;
-        let placer = Placer::new(window, rule);
-
-        // Pass 1, O(n): each item's placement (the only divisions), kept for pass 2; per-kind
-        // difference arrays over the weeks (+1 at an item's first week, −1 after its last),
-        // whose prefix sums give the kind counts and, summed over kinds, each week's size; and
-        // the new/disappeared counts (each item is new in at most its first week and
-        // disappeared in at most its last), added as bools so that counting has no
-        // data-dependent branch.
-        //
-        // Placing is a pure map in a loop of its own; the counting loop then reads the 4-byte
-        // placements (and `kind_of`). Measured the same speed as one fused loop, and simpler.
-        let placements: Vec<Placement> = items
-            .iter()
-            .map(|item| placer.place(span_of(item).normalized()))
-            .collect();
-        let mut new_counts = vec![0_usize; weeks];
-        let mut gone_counts = vec![0_usize; weeks];
-        let mut kinds = KindInterner::default();
-        let mut kind_deltas: Vec<Vec<isize>> = Vec::new();
-        let mut present_items = 0;
-        for (item, place) in items.iter().zip(&placements) {
-            if !place.is_inside() {
-                continue;
-            }
-            present_items += 1;
-            let (first, last) = (place.first(), place.last());
-            new_counts[first] += usize::from(place.is_new());
-            gone_counts[last] += usize::from(place.is_gone());
-            let kind = kinds.intern(kind_of(item));
-            if kind == kind_deltas.len() {
-                kind_deltas.push(vec![0; weeks + 1]);
-            }
-            kind_deltas[kind][first] += 1;
-            kind_deltas[kind][last + 1] -= 1;
+        let grid = WeekGrid::new(window, rule);
+        let mut tally = Tally::new(grid.weeks());
+        // Two instances of one algorithm: the touched grid positions of a block as a register
+        // bit mask when the grid has at most 64 positions, as a sorted list otherwise.
+        if PositionMask::fits(grid.weeks()) {
+            tally.fill::<PositionMask, T>(&grid, items, span_of, kind_of);
+        } else {
+            tally.fill::<PositionList, T>(&grid, items, span_of, kind_of);
         }
-
-        // Prefix sums, O(weeks × kinds): kind counts, week sizes, status counts.
-        let kind_count = kind_deltas.len();
-        let mut kind_counts = vec![0_usize; weeks * kind_count];
-        for (kind, deltas) in kind_deltas.iter().enumerate() {
-            let mut running = 0_isize;
-            for (week, delta) in deltas[..weeks].iter().enumerate() {
-                running += delta;
-                // A prefix sum of +1/−1 pairs whose −1 comes after its +1 is never negative.
-                kind_counts[week * kind_count + kind] = running.unsigned_abs();
-            }
-        }
-        let status_counts: Vec<StatusCounts> = (0..weeks)
-            .map(|week| {
-                let size: usize = kind_counts[week * kind_count..(week + 1) * kind_count]
-                    .iter()
-                    .sum();
-                // An item adds 1 to the size of each week it is in and at most 1 to new (its
-                // first week) or gone (its last; never both in one week, `new` wins), so
-                // new + gone ≤ size.
-                StatusCounts {
-                    new: new_counts[week],
-                    existing: size - new_counts[week] - gone_counts[week],
-                    disappeared: gone_counts[week],
-                }
-            })
-            .collect();
-        let layout = Layout::new(&status_counts);
-
-        // Pass 2, O(n + output): write each item's entries at its weeks' cursors. Items are
-        // visited in input order, so every week's entries stay in input order.
-        let mut entries = layout.zeroed_entries();
-        let mut cursors = layout.cursors();
-        for (index, place) in placements.iter().enumerate() {
-            if !place.is_inside() {
-                continue;
-            }
-            // Checked above: items.len() ≤ 2³⁰, so the index fits in 30 bits.
-            let id = index as u32;
-            let (first, last) = (place.first(), place.last());
-            let code_at = |week: usize| {
-                if week == first {
-                    place.first_code()
-                } else if week == last {
-                    place.last_code()
-                } else {
-                    EXISTING
-                }
-            };
-            // The first UNROLL weeks from `first` are written unconditionally and the cursor
-            // only advances for weeks the item is in: a constant trip count, so no
-            // mispredicted loop exit for short items. A write that does not advance lands on
-            // the week's next free slot (overwritten by its next real entry) or on its spare
-            // slot; weeks past the window have cursors on a scratch slot (see `Layout`).
-            for (week, cursor) in (first..).zip(&mut cursors[first..first + UNROLL]) {
-                entries[*cursor] = Presence::packed(id, code_at(week));
-                *cursor += usize::from(week <= last);
-            }
-            if let Some(rest) = cursors.get_mut(first + UNROLL..=last) {
-                for (week, cursor) in (first + UNROLL..).zip(rest) {
-                    entries[*cursor] = Presence::packed(id, code_at(week));
-                    *cursor += 1;
-                }
-            }
-        }
-
+        let parts = tally.finish();
         Ok(Self {
             window: *window,
             rule,
             items,
-            entries,
-            layout,
-            status_counts,
-            kinds: kinds.into_keys(),
-            kind_counts,
-            present_items,
+            words: parts.words,
+            order: parts.order,
+            week_starts: parts.week_starts,
+            status_counts: parts.status_counts,
+            kinds: parts.kinds,
+            kind_counts: parts.kind_counts,
+            present_items: parts.present_items,
+            total_entries: parts.total_entries,
         })
     }
 }
@@ -246,7 +130,7 @@ impl<'a, T, K: Eq> Timeline<'a, T, K> {
 
     /// Number of (week, item) entries over all weeks.
     pub fn total_entries(&self) -> usize {
-        self.layout.total_entries()
+        self.total_entries
     }
 
     /// The week with 0-based `index`, or `None` past the last week.
@@ -265,7 +149,8 @@ impl<'a, T, K: Eq> Timeline<'a, T, K> {
         WeekBucket {
             // index < weeks ≤ MAX_WEEKS, so it fits in u32.
             span: self.window.span_at(index as u32),
-            packed: &self.entries[self.layout.week_range(index)],
+            words: &self.words,
+            order: &self.order[self.week_starts[index]..self.week_starts[index + 1]],
             items: self.items,
             counts: self.status_counts[index],
             kinds: &self.kinds,
@@ -278,8 +163,9 @@ impl<'a, T, K: Eq> Timeline<'a, T, K> {
 #[derive(Debug, Clone, Copy)]
 pub struct WeekBucket<'t, 'a, T, K> {
     span: WeekSpan,
-    /// This week's packed [`Presence`] values.
-    packed: &'t [u32],
+    /// All words of the timeline; this week's are `order`.
+    words: &'t [WeekWord],
+    order: &'t [usize],
     items: &'a [T],
     counts: StatusCounts,
     kinds: &'t [K],
@@ -308,8 +194,8 @@ impl<'t, 'a, T, K: Eq> WeekBucket<'t, 'a, T, K> {
     }
 
     /// The entries as item indices and statuses, in input order.
-    pub fn presences(&self) -> impl ExactSizeIterator<Item = Presence> + 't {
-        self.packed.iter().map(|&p| Presence(p))
+    pub fn presences(&self) -> Presences<'t> {
+        Presences::new(self.words, self.order, self.counts.total())
     }
 
     /// The entries as items and statuses, in input order.
@@ -324,12 +210,12 @@ impl<'t, 'a, T, K: Eq> WeekBucket<'t, 'a, T, K> {
 
     /// Number of entries.
     pub const fn len(&self) -> usize {
-        self.packed.len()
+        self.counts.total()
     }
 
     /// Whether no item is present in this week.
     pub const fn is_empty(&self) -> bool {
-        self.packed.is_empty()
+        self.counts.total() == 0
     }
 
     /// Entries by status.
@@ -349,28 +235,5 @@ impl<'t, 'a, T, K: Eq> WeekBucket<'t, 'a, T, K> {
             .iter()
             .position(|k| k == kind)
             .map_or(0, |i| self.kind_counts[i])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::placement::{DISAPPEARED, NEW};
-
-    #[test]
-    fn presence_packs_index_and_status_losslessly() {
-        let max = (Presence::MAX_ITEMS - 1) as u32;
-        for status in [Status::New, Status::Existing, Status::Disappeared] {
-            for item in [0, 1, 12_345, max] {
-                let code = match status {
-                    Status::New => NEW,
-                    Status::Existing => EXISTING,
-                    Status::Disappeared => DISAPPEARED,
-                };
-                let p = Presence(Presence::packed(item, code));
-                assert_eq!((p.item_index(), p.status()), (item as usize, status));
-            }
-        }
-        assert_eq!(size_of::<Presence>(), 4);
     }
 }

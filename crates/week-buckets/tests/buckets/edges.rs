@@ -74,19 +74,26 @@ fn item_spanning_the_whole_window_is_existing_everywhere() -> Result<(), WeekBuc
 }
 
 #[test]
-fn reversed_item_is_a_point_at_its_start() -> Result<(), WeekBucketsError> {
+fn reversed_item_is_present_only_in_a_week_holding_both_instants() -> Result<(), WeekBucketsError> {
     let window = WeekWindow::rolling(3 * WEEK_MS, 3)?;
-    // Starts in week 3, "ends" in week 1: shown once, as new, in week 3.
+    // Starts in week 3, "ends" in week 1: no week has `start ≤ weekEnd && end ≥ weekStart`
+    // (the original's test), so it is in none, whatever the window length.
     let got = bucket(&window, StatusRule::Fixed, &[Span::new(2 * WEEK_MS + 5, 5)])?;
-    assert_eq!(got, vec![vec![], vec![], vec![(0, Status::New)]]);
-    // Starting after the window, it is a point outside and so absent even though its "end"
-    // lies inside.
-    let got = bucket(
-        &window,
-        StatusRule::Fixed,
-        &[Span::new(3 * WEEK_MS + 5, WEEK_MS)],
-    )?;
     assert_eq!(got, vec![Vec::new(); 3]);
+    // Both instants in week 2, in either order: shown once, as new, there.
+    for span in [
+        Span::new(WEEK_MS + 9, WEEK_MS + 2),
+        Span::new(WEEK_MS + 2, WEEK_MS + 9),
+    ] {
+        let got = bucket(&window, StatusRule::Original, &[span])?;
+        assert_eq!(got[1], vec![(0, Status::New)]);
+        assert_eq!(got.iter().map(Vec::len).sum::<usize>(), 1);
+    }
+    // Reversed within the final week: new there, under either rule.
+    for rule in [StatusRule::Fixed, StatusRule::Original] {
+        let got = bucket(&window, rule, &[Span::new(3 * WEEK_MS - 1, 2 * WEEK_MS)])?;
+        assert_eq!(got, vec![vec![], vec![], vec![(0, Status::New)]]);
+    }
     Ok(())
 }
 
