@@ -56,6 +56,9 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECS;
         validation.set_required_spec_claims(&["exp", "sub"]);
+        // A token that is not valid yet must not be accepted (RFC 7519 §4.1.5); jsonwebtoken
+        // only checks `nbf` when asked.
+        validation.validate_nbf = true;
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),

@@ -58,14 +58,14 @@ impl Insights {
                 let created = self
                     .routing
                     .primary()
-                    .insert_recommendations(&plan.to_create, now)
+                    .create_recommendations(user, &plan.to_create, now)
                     .await?;
                 if !created.is_empty() {
                     self.routing.wrote(user);
                 }
                 let mut rows = if created.len() < plan.to_create.len() {
-                    // Another request created some of them concurrently (the unique index
-                    // skipped them): read the active rows again so the answer includes them.
+                    // Another request created some of them concurrently (they were skipped):
+                    // read the active rows again so the answer includes them.
                     self.store()
                         .recommendation_inputs(user, cooldown_start)
                         .await?

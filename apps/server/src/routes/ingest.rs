@@ -4,25 +4,17 @@
 
 use actix_web::web;
 use insights_service::Insights;
-use serde::Deserialize;
 use serde_json::Value;
 
+use super::UserQuery;
 use crate::auth::Authenticated;
 use crate::envelope::Envelope;
 use crate::error::ApiError;
 
-/// `?userId=`: whose data (the caller by default; another user needs a service token).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IngestQuery {
-    /// The target user.
-    pub user_id: Option<String>,
-}
-
 /// `POST /api/analytics/behavioral-insights/patterns`.
 pub async fn patterns(
     Authenticated(caller): Authenticated,
-    query: web::Query<IngestQuery>,
+    query: web::Query<UserQuery>,
     body: web::Json<Value>,
     insights: web::Data<Insights>,
 ) -> Result<Envelope, ApiError> {
@@ -35,7 +27,7 @@ pub async fn patterns(
 /// `POST /api/analytics/behavioral-insights/insights`.
 pub async fn insights(
     Authenticated(caller): Authenticated,
-    query: web::Query<IngestQuery>,
+    query: web::Query<UserQuery>,
     body: web::Json<Value>,
     insights: web::Data<Insights>,
 ) -> Result<Envelope, ApiError> {
@@ -48,7 +40,7 @@ pub async fn insights(
 /// `POST /api/analytics/behavioral-insights/sessions`.
 pub async fn sessions(
     Authenticated(caller): Authenticated,
-    query: web::Query<IngestQuery>,
+    query: web::Query<UserQuery>,
     body: web::Json<Value>,
     insights: web::Data<Insights>,
 ) -> Result<Envelope, ApiError> {

@@ -3,6 +3,7 @@
 use actix_web::web;
 use insights_service::{EffectivenessQuery, EvolutionQuery, Insights, RecommendationsQuery};
 
+use super::UserQuery;
 use crate::auth::Authenticated;
 use crate::envelope::Envelope;
 use crate::error::ApiError;
@@ -43,13 +44,16 @@ pub async fn recommendations(
 
 /// `POST /api/analytics/behavioral-insights/recommendations/{id}/apply`: body
 /// `{"applicationType": "AUTO"|"MANUAL"|"REMINDER"|"GOAL", "settings"?: {…}}`; the service
-/// checks that the recommendation belongs to the caller (or the caller is a service).
+/// checks that the recommendation belongs to the caller (or the caller is a service). A
+/// `userId` other than the caller is 403 here too, as on every route.
 pub async fn apply(
     Authenticated(caller): Authenticated,
     id: web::Path<String>,
+    query: web::Query<UserQuery>,
     body: web::Json<serde_json::Value>,
     insights: web::Data<Insights>,
 ) -> Result<Envelope, ApiError> {
+    caller.may_act_for(query.user_id.as_deref())?;
     let json = insights.apply(&caller, &id, body.into_inner()).await?;
     Ok(Envelope(json))
 }

@@ -105,6 +105,15 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     )))
 }
 
+/// `?userId=` on the routes with no other query parameter: whose data (the caller by default;
+/// another user needs a service token).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserQuery {
+    /// The target user.
+    pub user_id: Option<String>,
+}
+
 fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit)
@@ -129,5 +138,18 @@ fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     let QueryPayloadError::Deserialize(e) = err else {
         return ApiError::bad_request(None, "Invalid query string").into();
     };
-    ApiError::bad_request(None, format!("Invalid query string: {e}")).into()
+    let message = e.to_string();
+    ApiError::bad_request(
+        repeated_key(&message),
+        format!("Invalid query string: {message}"),
+    )
+    .into()
+}
+
+/// The parameter named by serde's "duplicate field `weeks`" message, for `details.field`.
+fn repeated_key(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("duplicate field `")?
+        .split_once('`')
+        .map(|(key, _)| key)
 }

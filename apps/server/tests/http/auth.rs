@@ -91,6 +91,37 @@ both_backends! {
             )
             .await;
         assert_eq!(res.status, 200, "{}", res.text);
+
+        // `userId` on apply follows the same rule as on every route.
+        let alices = app.first_recommendation("alice").await;
+        let path = format!(
+            "/api/analytics/behavioral-insights/recommendations/{}/apply",
+            alices["id"].as_str().unwrap()
+        );
+        let manual = r#"{"applicationType":"MANUAL"}"#;
+        let res = app.post(&format!("{path}?userId=bob"), Some(&app.token("alice")), manual).await;
+        assert_eq!(res.status, 403, "{}", res.text);
+        assert_eq!(res.error_code(), "FORBIDDEN");
+        let res = app.post(&format!("{path}?userId=alice"), Some(&app.token("alice")), manual).await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+
+    async fn a_token_not_valid_yet_is_401(db) {
+        let app = TestApp::new(db).await;
+        let now = unix_now();
+        let sign = |nbf: u64| {
+            jsonwebtoken::encode(
+                &jsonwebtoken::Header::default(),
+                &json!({"sub": "u1", "exp": now + 7_200, "nbf": nbf}),
+                &jsonwebtoken::EncodingKey::from_secret(SECRET),
+            )
+            .unwrap()
+        };
+        let res = app.get(PROTECTED_GETS[0], Some(&sign(now + 3_600))).await;
+        assert_eq!(res.status, 401, "{}", res.text);
+        assert_eq!(res.error_code(), "UNAUTHORIZED");
+        let res = app.get(PROTECTED_GETS[0], Some(&sign(now - 60))).await;
+        assert_eq!(res.status, 200, "{}", res.text);
     }
 
     async fn operator_routes_need_no_token(db) {

@@ -63,6 +63,7 @@ both_backends! {
         let res = app.get_as(&format!("{EVO}?weeks=1&weeks=2"), "u1").await;
         assert_eq!(res.status, 400, "{}", res.text);
         assert_eq!(res.error_code(), "BAD_REQUEST");
+        assert_eq!(res.error_field().as_deref(), Some("weeks"));
         let res = app.get_as(&format!("{EVO}?weeks=0"), "u1").await;
         assert_eq!(res.json()["error"]["message"], "weeks must be between 1 and 52");
         let res = app.get_as(&format!("{REC}?limit=21"), "u1").await;

@@ -1,17 +1,17 @@
 //! Engine inputs and the idempotent multi-row insert of generated recommendations.
 
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use insights_model::{
     BehavioralInsight, BehavioralPattern, Intervention, InterventionStatus, NewRecommendation,
     Recommendation, Timestamp,
 };
 
-use crate::pool::with_conn;
+use crate::pool::{Counted, Pools, with_conn};
 use crate::rows::{InsightRow, InterventionRow, PatternRow, RecommendationRow, naive};
 use crate::schema::{behavioral_insights as bi, behavioral_patterns as bp};
 use crate::schema::{intervention_recommendations as ir, recommendations as r};
-use crate::sql_types::DbInterventionStatus;
+use crate::sql_types::{DbInterventionStatus, DbRecommendationType};
 use crate::{Store, StoreError, new_id};
 
 /// The engine's minimum confidence for patterns and insights (contract C.1).
@@ -165,6 +165,74 @@ impl Store {
             );
             created.extend(chunk_created);
         }
+        Ok(created.into_iter().map(Into::into).collect())
+    }
+
+    /// Creates a user's generated recommendations once each, whatever runs concurrently, and
+    /// returns the rows created. A candidate whose (type, title) is already active for the user
+    /// is skipped (decisions §4).
+    ///
+    /// Our migrations make that a unique partial index, and [`insert_recommendations`]'s
+    /// `ON CONFLICT DO NOTHING` is then enough. A database created by the original app has no
+    /// such index, so on PostgreSQL the insert runs in a transaction holding a per-user advisory
+    /// lock, after re-reading the user's active (type, title) pairs: concurrent generations
+    /// for one user (other cache keys, other instances) queue on the lock, and each sees what
+    /// the previous one committed. Two statements more, only when there is something to create.
+    /// SQLite databases are always created by our migrations, so they always have the index.
+    ///
+    /// Every candidate must belong to `user_id`.
+    ///
+    /// [`insert_recommendations`]: Store::insert_recommendations
+    pub async fn create_recommendations(
+        &self,
+        user_id: &str,
+        candidates: &[NewRecommendation],
+        created_at: Timestamp,
+    ) -> Result<Vec<Recommendation>, StoreError> {
+        debug_assert!(candidates.iter().all(|c| c.user_id == user_id));
+        let Pools::Postgres(pool) = &self.pools else {
+            return self.insert_recommendations(candidates, created_at).await;
+        };
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lock_key = format!("insights:recommendations:{user_id}");
+        let mut conn = Counted::checkout(pool, &self.statements).await?;
+        let created: Vec<RecommendationRow> = conn
+            .transaction::<_, StoreError, _>(async move |tx| {
+                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind::<diesel::sql_types::Text, _>(&lock_key)
+                    .execute(tx)
+                    .await?;
+                let active: Vec<(DbRecommendationType, String)> = r::table
+                    .filter(r::user_id.eq(user_id))
+                    .filter(r::applied_at.is_null())
+                    .filter(r::dismissed_at.is_null())
+                    .select((r::recommendation_type, r::title))
+                    .load(tx)
+                    .await?;
+                let rows: Vec<RecommendationRow> = candidates
+                    .iter()
+                    .filter(|c| {
+                        !active.iter().any(|(kind, title)| {
+                            kind.0 == c.recommendation_type && *title == c.title
+                        })
+                    })
+                    .map(|c| RecommendationRow::new(new_id(), c, created_at))
+                    .collect();
+                let mut created = Vec::new();
+                for chunk in rows.chunks(crate::pool::ROWS_PER_STATEMENT) {
+                    let chunk_created: Vec<RecommendationRow> = diesel::insert_into(r::table)
+                        .values(chunk)
+                        .on_conflict_do_nothing()
+                        .returning(RecommendationRow::as_returning())
+                        .get_results(tx)
+                        .await?;
+                    created.extend(chunk_created);
+                }
+                Ok(created)
+            })
+            .await?;
         Ok(created.into_iter().map(Into::into).collect())
     }
 

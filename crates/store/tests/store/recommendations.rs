@@ -100,3 +100,31 @@ both_backends! {
         assert_eq!(p.detected_at, at(NOW - 10 * DAY));
     }
 }
+
+/// A database created by the original app has no unique index on active recommendations; the
+/// engine's creation path must still make each one once when generations race (other cache
+/// keys, other instances). PostgreSQL only: SQLite databases always come from our migrations.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_creations_without_the_unique_index_make_each_recommendation_once() {
+    let db = insights_testkit::TestDb::postgres().await;
+    db.execute(r#"DROP INDEX "insights_recommendations_active_unique_idx""#)
+        .await;
+    let candidates: Vec<_> = ["A", "B", "C"]
+        .into_iter()
+        .map(|title| candidate("u1", RecommendationType::RetentionStrategy, title, 0.7))
+        .collect();
+    let runs = futures_util::future::join_all(
+        (0..16).map(|_| db.store.create_recommendations("u1", &candidates, at(NOW))),
+    )
+    .await;
+    let created: usize = runs.into_iter().map(|run| run.expect("create").len()).sum();
+    assert_eq!(created, 3, "each title created by exactly one of the runs");
+    let inputs = db
+        .store
+        .recommendation_inputs("u1", at(NOW - 30 * DAY))
+        .await
+        .expect("inputs");
+    let mut titles: Vec<_> = inputs.active.iter().map(|r| r.title.as_str()).collect();
+    titles.sort_unstable();
+    assert_eq!(titles, ["A", "B", "C"]);
+}
