@@ -67,6 +67,14 @@ pub async fn prepare_schema(store: &Store) -> Result<(), StartupError> {
             other => other,
         })?;
         tracing::info!("existing database schema checked");
+        let missing = store.missing_indexes().await?;
+        if !missing.is_empty() {
+            tracing::warn!(
+                missing = missing.join(", "),
+                "the database lacks indexes this service's queries are designed for: answers \
+                 stay correct but are slower; review `insights indexes` and apply it"
+            );
+        }
     }
     Ok(())
 }
@@ -87,6 +95,15 @@ pub async fn check_schema(args: &DatabaseArgs) -> Result<(), StartupError> {
     let store = connect(&DatabaseConfig::from_args(args)?).await?;
     store.check_schema().await?;
     println!("schema OK ({})", store.backend());
+    let missing = store.missing_indexes().await?;
+    if !missing.is_empty() {
+        println!(
+            "note: {} of our indexes are missing (correct without them, slower): {}; \
+             `insights indexes` prints their DDL",
+            missing.len(),
+            missing.join(", ")
+        );
+    }
     Ok(())
 }
 

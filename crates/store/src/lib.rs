@@ -117,6 +117,18 @@ impl Store {
         }
     }
 
+    /// The performance indexes of our migrations that the database lacks (always empty on
+    /// SQLite, whose databases only our migrations create). Nothing needs them to be correct;
+    /// `insights indexes` prints their DDL for review.
+    pub async fn missing_indexes(&self) -> Result<Vec<&'static str>, StoreError> {
+        match &self.pools {
+            Pools::Postgres(pool) => {
+                Ok(schema_check::missing_postgres_indexes(&mut *pool.get().await?).await?)
+            }
+            Pools::Sqlite(_) => Ok(Vec::new()),
+        }
+    }
+
     /// True when the database has none of our tables yet (a database we may initialise).
     pub async fn is_uninitialised(&self) -> Result<bool, StoreError> {
         let catalog = match &self.pools {

@@ -130,6 +130,14 @@ impl<P: TouchedPositions> BlockBits<P> {
         let weeks = *weeks;
         // Grid positions 1 ..= weeks ≤ MAX_WEEKS are weeks 0 ..= weeks − 1; they fit in u32.
         let week_at = |position: usize| (position - 1) as u32;
+        // The repeated word of the weeks from `position` on, none of whose items start or end.
+        let run_from = |position: usize, present: u64| WeekWord {
+            block,
+            week: week_at(position),
+            present,
+            new: 0,
+            gone: 0,
+        };
         let mut present = 0_u64;
         let mut previous = 0;
         touched.drain_ascending(|position| {
@@ -141,14 +149,7 @@ impl<P: TouchedPositions> BlockBits<P> {
                 return;
             }
             if present != 0 && previous + 1 < position {
-                let run = WeekWord {
-                    block,
-                    week: week_at(previous + 1),
-                    present,
-                    new: 0,
-                    gone: 0,
-                };
-                emit(run, week_at(position - 1));
+                emit(run_from(previous + 1, present), week_at(position - 1));
             }
             present |= started;
             // Position 0 is before the window: items starting there are carried into week 1.
@@ -166,14 +167,7 @@ impl<P: TouchedPositions> BlockBits<P> {
             previous = position;
         });
         if present != 0 && previous < weeks {
-            let run = WeekWord {
-                block,
-                week: week_at(previous + 1),
-                present,
-                new: 0,
-                gone: 0,
-            };
-            emit(run, week_at(weeks));
+            emit(run_from(previous + 1, present), week_at(weeks));
         }
     }
 }

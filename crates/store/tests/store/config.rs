@@ -52,6 +52,26 @@ async fn migrations_yield_the_shape_the_schema_check_expects_on_postgres() {
         .expect("schema matches after migrating");
     assert!(db.store.migrate().await.expect("idempotent").is_empty());
     assert!(!db.store.is_uninitialised().await.expect("catalog"));
+    assert_eq!(
+        db.store.missing_indexes().await.expect("indexes"),
+        Vec::<&str>::new(),
+        "every index of the list is one our migrations create"
+    );
+}
+
+#[tokio::test]
+async fn a_database_without_our_indexes_is_reported_not_refused() {
+    let db = TestDb::postgres().await;
+    db.execute(r#"DROP INDEX "insights_recommendations_active_unique_idx"; DROP INDEX "insights_sessions_user_started_idx""#)
+        .await;
+    db.store.check_schema().await.expect("still a valid schema");
+    assert_eq!(
+        db.store.missing_indexes().await.expect("indexes"),
+        [
+            "insights_recommendations_active_unique_idx",
+            "insights_sessions_user_started_idx"
+        ]
+    );
 }
 
 #[tokio::test]
