@@ -111,7 +111,7 @@ impl<K: Eq + Hash + Clone> Tally<K> {
         let key = |slot: usize| kind_of(&chunk[slot]);
         let first_key = key(inside.trailing_zeros() as usize);
         // Compare with the first key only, interning nothing, until a different kind shows up
-        // (for `()` kinds the loop has nothing to do and compiles away).
+        // (with `()` kinds, as `Timeline::build` uses, that never happens).
         let mut rest = inside & (inside - 1);
         while rest != 0 {
             let slot = rest.trailing_zeros() as usize;
