@@ -80,7 +80,10 @@ impl Insights {
         if !text::is_storable(recommendation_id) {
             return Err(ServiceError::NotFound("Recommendation not found".into()));
         }
-        // Reject bad client settings before anything is written.
+        // Only AUTO can write settings to the profile (contract §C.8), so only then are they
+        // checked, before anything is written; with the other application types the original
+        // ignored any settings object, and so do we.
+        let settings = settings.filter(|_| application_type == ApplicationType::Auto);
         if let Some(map) = &settings {
             parse_settings(map)?;
             // Settings are written to the profile's jsonb columns, which cannot hold U+0000.

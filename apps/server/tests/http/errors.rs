@@ -101,6 +101,8 @@ both_backends! {
             (r#"{"applicationType":"SOMETIMES"}"#, 400, "VALIDATION_ERROR"),
             (r#"{}"#, 400, "VALIDATION_ERROR"),
             (r#"{"applicationType":"MANUAL","settings":[1]}"#, 400, "VALIDATION_ERROR"),
+            // AUTO may write settings to the profile: only the four profile fields pass.
+            (r#"{"applicationType":"AUTO","settings":{"foo":1}}"#, 400, "VALIDATION_ERROR"),
             (r#"{"applicationType": "MANUAL""#, 400, "BAD_REQUEST"),
             ("not json", 400, "BAD_REQUEST"),
             ("", 400, "BAD_REQUEST"),
@@ -111,8 +113,12 @@ both_backends! {
         }
         let res = app.post(&path, Some(&token), r#"{"applicationType":"auto"}"#).await;
         assert_eq!(res.error_field().as_deref(), Some("applicationType"));
-        // Nothing was applied by the failed attempts.
-        assert_eq!(app.apply("u1", rec["id"].as_str().unwrap(), "MANUAL").await.status, 200);
+        // Nothing was applied by the failed attempts. MANUAL ignores any settings object, as
+        // the original did (only AUTO reads them).
+        let res = app
+            .post(&path, Some(&token), r#"{"applicationType":"MANUAL","settings":{"foo":1}}"#)
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
         let res = app.apply("u1", "no-such-recommendation", "MANUAL").await;
         assert_eq!(res.status, 404);
         assert_eq!(res.error_code(), "NOT_FOUND");

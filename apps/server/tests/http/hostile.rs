@@ -80,9 +80,10 @@ fn valid_item(route: usize) -> Value {
     }
 }
 
-/// A valid apply body whose settings carry every known key.
+/// A valid apply body whose settings carry every known key (AUTO: the only application type
+/// whose settings are read).
 fn valid_apply_body() -> Value {
-    json!({"applicationType": "MANUAL", "settings": {
+    json!({"applicationType": "AUTO", "settings": {
         "preferredStudyTimes": [{"dayOfWeek": 1, "startHour": 8}],
         "optimalSessionDuration": 45,
         "contentPreferences": {"flashcards": 0.6},
@@ -559,7 +560,7 @@ mod regressions_found_by_the_properties {
                 .post_as(
                     &format!("/api/analytics/behavioral-insights/recommendations/{id}/apply"),
                     "u1",
-                    json!({"applicationType": "MANUAL", "settings": {"contentPreferences": {"k": "\u{0}"}}}),
+                    json!({"applicationType": "AUTO", "settings": {"contentPreferences": {"k": "\u{0}"}}}),
                 )
                 .await;
             assert_eq!(res.status, 400, "{}", res.text);
