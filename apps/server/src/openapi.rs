@@ -201,13 +201,21 @@ fn apply_schema() -> Value {
             "applicationType": {"type": "string", "enum": ["AUTO", "MANUAL", "REMINDER", "GOAL"]},
             "settings": {
                 "type": "object",
-                "description": "Only these four profile fields; no U+0000 in any key or string (400).",
-                "additionalProperties": false,
-                "properties": {
-                    "preferredStudyTimes": {"type": "array", "items": {"type": "object"}},
-                    "optimalSessionDuration": {"type": "integer", "minimum": 1, "maximum": 600},
-                    "contentPreferences": {"type": "object"},
-                    "personalizedForgettingCurve": {"type": "object"},
+                "description": "Read only with AUTO (then only the four profile fields below, no U+0000 in any key or string, else 400); the other application types ignore it.",
+            },
+        },
+        "if": {"properties": {"applicationType": {"const": "AUTO"}}},
+        "then": {
+            "properties": {
+                "settings": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "preferredStudyTimes": {"type": "array", "items": {"type": "object"}},
+                        "optimalSessionDuration": {"type": "integer", "minimum": 1, "maximum": 600},
+                        "contentPreferences": {"type": "object"},
+                        "personalizedForgettingCurve": {"type": "object"},
+                    },
                 },
             },
         },
