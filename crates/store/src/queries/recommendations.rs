@@ -141,14 +141,7 @@ impl Store {
                 .map(|c| RecommendationRow::new(new_id(), c, created_at))
                 .collect();
             let chunk_created: Vec<RecommendationRow> = with_conn!(self,
-                postgres: |conn| {
-                    diesel::insert_into(r::table)
-                        .values(&rows)
-                        .on_conflict_do_nothing()
-                        .returning(RecommendationRow::as_returning())
-                        .get_results(conn)
-                        .await?
-                },
+                postgres: |conn| insert_returning(conn, &rows).await?,
                 sqlite: |conn| {
                     // Sync diesel builds the multi-row form for SQLite (see `batch_insert!`).
                     conn.spawn_blocking(move |c| {
@@ -222,13 +215,7 @@ impl Store {
                     .collect();
                 let mut created = Vec::new();
                 for chunk in rows.chunks(crate::pool::ROWS_PER_STATEMENT) {
-                    let chunk_created: Vec<RecommendationRow> = diesel::insert_into(r::table)
-                        .values(chunk)
-                        .on_conflict_do_nothing()
-                        .returning(RecommendationRow::as_returning())
-                        .get_results(tx)
-                        .await?;
-                    created.extend(chunk_created);
+                    created.extend(insert_returning(tx, chunk).await?);
                 }
                 Ok(created)
             })
@@ -265,4 +252,18 @@ impl Store {
         });
         Ok(n == 1)
     }
+}
+
+/// One multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` of recommendation rows on
+/// PostgreSQL: the rows a conflict skipped are not returned.
+async fn insert_returning(
+    conn: &mut diesel_async::AsyncPgConnection,
+    rows: &[RecommendationRow],
+) -> diesel::QueryResult<Vec<RecommendationRow>> {
+    diesel::insert_into(r::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(RecommendationRow::as_returning())
+        .get_results(conn)
+        .await
 }
