@@ -30,7 +30,8 @@ pub struct Explained {
 pub const ENDPOINT_QUERIES: [Explained; 7] = [
     Explained {
         name: "evolution_patterns_overlapping",
-        sql: r#"SELECT * FROM "behavioral_patterns" WHERE "userId" = '{user}'
+        sql: r#"SELECT "id", "patternType", "confidence", "evidence", "detectedAt", "lastSeenAt"
+            FROM "behavioral_patterns" WHERE "userId" = '{user}'
             AND "lastSeenAt" >= '{start}' AND "detectedAt" <= '{end}'"#,
     },
     Explained {

@@ -122,10 +122,11 @@ async fn each_endpoint_query_uses_its_index() {
     let mut conn = AsyncPgConnection::establish(&db.url)
         .await
         .expect("connect");
-    diesel::sql_query("ANALYZE")
+    // VACUUM too: an index-only scan needs the visibility map, as autovacuum keeps it.
+    diesel::sql_query("VACUUM ANALYZE")
         .execute(&mut conn)
         .await
-        .expect("analyze");
+        .expect("vacuum analyze");
     // Typical users have ~15 rows each: any per-user index is fine, a sequential scan is not.
     for sql in [
         r#"SELECT * FROM behavioral_patterns WHERE "userId" = 'user-00042' AND "lastSeenAt" >= '2025-07-01' AND "detectedAt" <= '2025-10-20'"#,
@@ -143,9 +144,9 @@ async fn each_endpoint_query_uses_its_index() {
     let cases = [
         (
             format!(
-                r#"SELECT * FROM behavioral_patterns WHERE "userId" = {u} AND "lastSeenAt" >= '2025-07-28' AND "detectedAt" <= '2025-10-20'"#
+                r#"SELECT {EVOLUTION_COLUMNS} FROM behavioral_patterns WHERE "userId" = {u} AND "lastSeenAt" >= '2025-07-28' AND "detectedAt" <= '2025-10-20'"#
             ),
-            "behavioral_patterns_userId_lastSeenAt_idx",
+            "Index Only Scan using insights_patterns_user_timeline_idx",
         ),
         (
             format!(
@@ -167,4 +168,60 @@ async fn each_endpoint_query_uses_its_index() {
             "expected {index} in the plan of\n{sql}\n{plan}"
         );
     }
+    // The store's statements are prepared once per connection, and PostgreSQL may then plan
+    // them for any parameter values: that generic plan must use the covering index too.
+    diesel::sql_query(format!(
+        r#"PREPARE evolution(text, timestamp, timestamp) AS SELECT {EVOLUTION_COLUMNS} FROM behavioral_patterns WHERE "userId" = $1 AND "lastSeenAt" >= $2 AND "detectedAt" <= $3"#
+    ))
+    .execute(&mut conn)
+    .await
+    .expect("prepare");
+    diesel::sql_query("SET plan_cache_mode = force_generic_plan")
+        .execute(&mut conn)
+        .await
+        .expect("generic plans");
+    for user in ["heavy", "user-00042"] {
+        let plan = plan(
+            &mut conn,
+            &format!("EXECUTE evolution('{user}', '2025-07-28', '2025-10-20')"),
+        )
+        .await;
+        assert!(
+            plan.contains("Index Only Scan using insights_patterns_user_timeline_idx"),
+            "generic plan for {user}:\n{plan}"
+        );
+    }
+}
+
+/// The columns `Store::patterns_overlapping` selects (`TimelinePatternRow`).
+const EVOLUTION_COLUMNS: &str =
+    r#"id, "patternType", confidence, evidence, "detectedAt", "lastSeenAt""#;
+
+#[derive(QueryableByName)]
+struct SqlitePlanLine {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[tokio::test]
+async fn sqlite_answers_the_evolution_query_from_its_covering_index() {
+    let db = TestDb::sqlite().await;
+    let path = db.url.trim_start_matches("sqlite://").to_owned();
+    let mut conn = diesel_async::sync_connection_wrapper::SyncConnectionWrapper::<
+        diesel::SqliteConnection,
+    >::establish(&path)
+    .await
+    .expect("open");
+    let lines: Vec<SqlitePlanLine> = diesel::sql_query(format!(
+        r#"EXPLAIN QUERY PLAN SELECT {EVOLUTION_COLUMNS} FROM behavioral_patterns WHERE "userId" = ? AND "lastSeenAt" >= ? AND "detectedAt" <= ?"#
+    ))
+    .load(&mut conn)
+    .await
+    .expect("explain");
+    let plan: Vec<String> = lines.into_iter().map(|l| l.detail).collect();
+    assert!(
+        plan.iter()
+            .any(|l| l.contains("USING COVERING INDEX insights_patterns_user_timeline_idx")),
+        "{plan:?}"
+    );
 }

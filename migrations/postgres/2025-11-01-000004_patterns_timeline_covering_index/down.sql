@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS "insights_patterns_user_timeline_idx";
