@@ -89,7 +89,7 @@ fn run_all(runtime: &Runtime, db: &BenchDb) -> Result<(), String> {
         "fixes: filling {FILL_USERS} users (typical volumes, 60 patterns each, no sessions) and {HEAVY_USER_ID}…"
     );
     runtime.block_on(fill(&db.store, now))?;
-    // VACUUM as autovacuum would: the evolution query's index-only scan needs the visibility map.
+    // VACUUM as autovacuum would (index-only scans need the visibility map).
     runtime.block_on(db.execute("VACUUM ANALYZE"))?;
     let mut criterion = Criterion::default()
         .sample_size(20)

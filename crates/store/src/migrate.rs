@@ -10,15 +10,10 @@ use crate::pool::{Pools, SqliteConn};
 const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
-/// The SQL of our query-derived index migrations (000002 and 000004), for a DBA to apply to a
-/// database of the original application that this service must not migrate itself.
-pub const POSTGRES_INDEXES_SQL: &str = concat!(
-    include_str!("../../../migrations/postgres/2025-11-01-000002_insights_indexes/up.sql"),
-    "\n",
-    include_str!(
-        "../../../migrations/postgres/2025-11-01-000004_patterns_timeline_covering_index/up.sql"
-    ),
-);
+/// The SQL of our query-derived index migration, for a DBA to apply to a database of the
+/// original application that this service must not migrate itself.
+pub const POSTGRES_INDEXES_SQL: &str =
+    include_str!("../../../migrations/postgres/2025-11-01-000002_insights_indexes/up.sql");
 
 /// Applies pending migrations and returns the versions applied.
 ///

@@ -43,8 +43,8 @@ pub(crate) struct PatternRow {
 }
 
 /// The evolution timeline's columns of `behavioral_patterns` (see [`m::TimelinePattern`]).
-/// They are exactly those `insights_patterns_user_timeline_idx` carries (migration 000004):
-/// a column added here and not there turns the index-only scan back into heap fetches.
+/// On SQLite they are exactly those `insights_patterns_user_timeline_idx` carries (migration
+/// 000005): a column added here and not there turns its covering-index reads into table reads.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = behavioral_patterns)]
 pub(crate) struct TimelinePatternRow {

@@ -188,7 +188,7 @@ pub(crate) async fn read_postgres(
         .collect())
 }
 
-/// The indexes our PostgreSQL migrations add to the original's tables (000002, 000004), each
+/// The indexes our PostgreSQL migrations add to the original's tables (migration 000002), each
 /// derived from one endpoint query. A database created by the original app has none of them;
 /// everything still works without them, only slower — except that recommendation generation
 /// then relies on an advisory lock instead of the unique index (see
@@ -201,7 +201,6 @@ pub(crate) const OUR_POSTGRES_INDEXES: &[&str] = &[
     "insights_configs_user_active_idx",
     "insights_effectiveness_user_start_idx",
     "insights_sessions_user_started_idx",
-    "insights_patterns_user_timeline_idx",
 ];
 
 #[derive(QueryableByName)]

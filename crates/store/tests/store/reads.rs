@@ -89,4 +89,28 @@ both_backends! {
         assert_eq!(back[0].last_seen_at, at(odd + 1));
         assert_eq!(back[0].detected_at.to_string(), "2025-10-20T22:40:00.123Z");
     }
+
+    async fn long_incompressible_evidence_is_stored_and_read_back_whole(db) {
+        // No index may carry `evidence` on PostgreSQL: a B-tree entry must fit in 2,704 bytes
+        // after compression, so such an index makes this insert fail (as a covering index for
+        // the evolution query once did; docs/performance.md).
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut noise = |len: usize| -> String {
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    char::from(b'!' + (state % 94) as u8)
+                })
+                .collect()
+        };
+        let evidence: Vec<String> = (0..3).map(|_| noise(4_000)).collect();
+        let mut long = pattern("u1", PatternType::AttentionCycle, 0.9, NOW - DAY, NOW);
+        long.evidence = evidence.clone();
+        db.store.insert_patterns(&[long]).await.expect("a pattern with 12 KB of evidence is stored");
+        let back = db.store.patterns_overlapping("u1", at(NOW - DAY), at(NOW), None).await.expect("read");
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].evidence, evidence);
+    }
 }
