@@ -1,26 +1,45 @@
 //! The success envelope `{"success":true,"data":<payload>}` (contract 0.1).
 
 use actix_web::body::BoxBody;
-use actix_web::http::header::ContentType;
-use actix_web::{HttpRequest, HttpResponse, Responder};
+use actix_web::http::header::{self, AcceptEncoding, ContentType, Encoding};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder};
 use insights_service::Json;
 
 /// A success response around the JSON the service produced.
 ///
 /// The service hands back its answer already inside the success envelope (often straight from
 /// its cache), so the body is sent as those shared bytes: no parsing, re-serialising or copying
-/// per request.
+/// per request. A client that prefers gzip (every browser) gets the value's gzip encoding, which
+/// is compressed once per value and reused by every cache hit; the `Compress` middleware leaves
+/// a response that already has a `Content-Encoding` alone, and still serves other encodings.
 #[derive(Debug, Clone)]
 pub struct Envelope(pub Json);
 
 impl Responder for Envelope {
     type Body = BoxBody;
 
-    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        HttpResponse::Ok()
-            .content_type(ContentType::json())
-            .body(self.0.enveloped())
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        let mut response = HttpResponse::Ok();
+        response.content_type(ContentType::json());
+        if prefers_gzip(req)
+            && let Some(gzip) = self.0.enveloped_gzip()
+        {
+            return response
+                .insert_header((header::CONTENT_ENCODING, "gzip"))
+                .insert_header((header::VARY, "accept-encoding"))
+                .body(gzip);
+        }
+        response.body(self.0.enveloped())
     }
+}
+
+/// Whether the request's `Accept-Encoding` makes gzip the best of gzip and identity (q-values
+/// honoured: `gzip;q=0` refuses it).
+fn prefers_gzip(req: &HttpRequest) -> bool {
+    req.get_header::<AcceptEncoding>().is_some_and(|accepted| {
+        accepted.negotiate([Encoding::gzip(), Encoding::identity()].iter())
+            == Some(Encoding::gzip())
+    })
 }
 
 #[cfg(test)]
@@ -40,5 +59,43 @@ mod tests {
         assert_eq!(&body[..], br#"{"success":true,"data":{"a":[1,2]}}"#);
         let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(parsed["data"]["a"][1], 2);
+    }
+
+    #[actix_web::test]
+    async fn gzip_only_when_the_client_prefers_it() {
+        use std::io::Read;
+        let json: Json = r#"{"a":[1,2]}"#.into();
+        for (accept, gzipped) in [
+            (Some("gzip, deflate, br"), true),
+            (Some("br;q=1.0, gzip;q=0.8, *;q=0.1"), true),
+            (Some("gzip;q=0, identity"), false),
+            (Some("identity"), false),
+            (Some("br"), false),
+            (None, false),
+        ] {
+            let mut request = TestRequest::default();
+            if let Some(accept) = accept {
+                request = request.insert_header((header::ACCEPT_ENCODING, accept));
+            }
+            let response = Envelope(json.clone()).respond_to(&request.to_http_request());
+            assert_eq!(
+                response.headers().get(header::CONTENT_ENCODING).is_some(),
+                gzipped,
+                "{accept:?}"
+            );
+            let body = actix_web::body::to_bytes(response.into_body())
+                .await
+                .unwrap();
+            let body = if gzipped {
+                let mut plain = Vec::new();
+                flate2::read::GzDecoder::new(&body[..])
+                    .read_to_end(&mut plain)
+                    .unwrap();
+                plain
+            } else {
+                body.to_vec()
+            };
+            assert_eq!(body, json.enveloped(), "{accept:?}");
+        }
     }
 }

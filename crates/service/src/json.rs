@@ -1,10 +1,13 @@
 //! [`Json`]: a success payload, rendered once, already inside the API's success envelope.
 
 use std::fmt;
+use std::io::Write;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
+use flate2::Compression;
+use flate2::write::GzEncoder;
 
 use crate::ServiceError;
 
@@ -19,12 +22,31 @@ const TAIL: &str = "}";
 /// Cached answers are sent many times: keeping them enveloped lets a server hand out the same
 /// bytes for every hit ([`Json::enveloped`] is a reference-count increment) instead of
 /// allocating and copying a body per request, which for an evolution answer is tens of
-/// kilobytes. Everywhere else it reads as the payload: it dereferences to the payload text.
-#[derive(Clone, PartialEq, Eq)]
+/// kilobytes. For clients that accept gzip, [`Json::enveloped_gzip`] compresses the body once
+/// and keeps the result with the value, so a cached answer is not compressed again per request
+/// (which cost ≈ 1.2 ms of CPU for a 118 KB evolution answer). Everywhere else it reads as the
+/// payload: it dereferences to the payload text.
+#[derive(Clone)]
 pub struct Json {
+    body: Arc<Body>,
+}
+
+/// The enveloped text and, once asked for, its gzip encoding.
+struct Body {
     /// Invariant: `HEAD + payload + TAIL`. Both ends are ASCII, so slicing them off always
     /// lands on character boundaries.
-    body: Arc<String>,
+    text: String,
+    /// `None` inside if compressing failed (it writes to memory, so it does not in practice).
+    gzip: OnceLock<Option<Bytes>>,
+}
+
+impl Body {
+    fn new(text: String) -> Arc<Self> {
+        Arc::new(Self {
+            text,
+            gzip: OnceLock::new(),
+        })
+    }
 }
 
 impl Json {
@@ -39,7 +61,7 @@ impl Json {
         let body = String::from_utf8(body)
             .map_err(|e| ServiceError::Internal(format!("response is not UTF-8: {e}")))?;
         Ok(Self {
-            body: Arc::new(body),
+            body: Body::new(body),
         })
     }
 
@@ -54,7 +76,7 @@ impl Json {
         write(&mut body)?;
         body.push_str(TAIL);
         Ok(Self {
-            body: Arc::new(body),
+            body: Body::new(body),
         })
     }
 
@@ -65,29 +87,55 @@ impl Json {
         body.push_str(payload);
         body.push_str(TAIL);
         Self {
-            body: Arc::new(body),
+            body: Body::new(body),
         }
     }
 
     /// The payload text (the envelope's `data`).
     pub fn payload(&self) -> &str {
-        &self.body[HEAD.len()..self.body.len() - TAIL.len()]
+        let text = &self.body.text;
+        &text[HEAD.len()..text.len() - TAIL.len()]
     }
 
     /// The complete success body, sharing this value's memory.
     pub fn enveloped(&self) -> Bytes {
         Bytes::from_owner(SharedBody(Arc::clone(&self.body)))
     }
+
+    /// The complete success body compressed with gzip (RFC 1952), computed on the first call
+    /// and shared by every later one and every clone of this value. `None` if compression
+    /// failed; send [`Json::enveloped`] then.
+    pub fn enveloped_gzip(&self) -> Option<Bytes> {
+        self.body
+            .gzip
+            .get_or_init(|| gzip(self.body.text.as_bytes()).map(Bytes::from))
+            .clone()
+    }
+}
+
+/// gzip at the default level: a cached answer is compressed once and sent many times.
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 4), Compression::default());
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
 }
 
 /// Lets [`Bytes`] borrow the body for as long as a response needs it.
-struct SharedBody(Arc<String>);
+struct SharedBody(Arc<Body>);
 
 impl AsRef<[u8]> for SharedBody {
     fn as_ref(&self) -> &[u8] {
-        self.0.as_bytes()
+        self.0.text.as_bytes()
     }
 }
+
+impl PartialEq for Json {
+    fn eq(&self, other: &Self) -> bool {
+        self.body.text == other.body.text
+    }
+}
+
+impl Eq for Json {}
 
 impl Deref for Json {
     type Target = str;
@@ -137,6 +185,21 @@ mod tests {
         assert_eq!(Json::from_payload(json.payload()), json);
         let parsed: serde_json::Value = serde_json::from_slice(&json.enveloped()).unwrap();
         assert_eq!(parsed["data"]["a"][1], "é");
+    }
+
+    #[test]
+    fn gzip_is_computed_once_and_decodes_to_the_body() {
+        use std::io::Read;
+        let json = Json::from_payload(&format!("[{}]", vec!["\"é\""; 500].join(",")));
+        let gz = json.enveloped_gzip().unwrap();
+        assert!(gz.len() < json.enveloped().len() / 10, "{} bytes", gz.len());
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut plain)
+            .unwrap();
+        assert_eq!(plain, json.enveloped());
+        // A clone (another cache hit) gets the same compressed bytes, not a second compression.
+        assert_eq!(json.clone().enveloped_gzip().unwrap().as_ptr(), gz.as_ptr());
     }
 
     #[test]

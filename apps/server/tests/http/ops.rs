@@ -80,3 +80,39 @@ both_backends! {
         assert_eq!(body["properties"]["applicationType"]["enum"].as_array().unwrap().len(), 4);
     }
 }
+
+/// Through the whole middleware stack (the `Compress` middleware included): a client that
+/// accepts gzip gets one gzip encoding of the same bytes, cached or not; others get identity.
+#[actix_web::test]
+async fn gzip_is_served_once_encoded_to_clients_that_accept_it() {
+    use std::io::Read;
+    let app = TestApp::new(insights_testkit::TestDb::sqlite().await).await;
+    app.seed_user_with_patterns("u1").await;
+    let service = actix_web::test::init_service(insights_server::app(app.state.clone())).await;
+    let path = "/api/analytics/behavioral-insights/patterns/evolution?weeks=12";
+    let get = |accept: Option<&'static str>| {
+        let mut req = actix_web::test::TestRequest::get()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {}", app.token("u1"))));
+        if let Some(accept) = accept {
+            req = req.insert_header(("Accept-Encoding", accept));
+        }
+        req.to_request()
+    };
+    let plain = actix_web::test::call_service(&service, get(None)).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = actix_web::test::read_body(plain).await;
+    // Twice: the first fills the cache, the second is a hit sharing the stored encoding.
+    for _ in 0..2 {
+        let res = actix_web::test::call_service(&service, get(Some("gzip, deflate, br"))).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers().get("content-encoding").unwrap(), "gzip");
+        assert_eq!(res.headers().get("vary").unwrap(), "accept-encoding");
+        let body = actix_web::test::read_body(res).await;
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut decoded)
+            .expect("one gzip layer");
+        assert_eq!(decoded, plain);
+    }
+}
