@@ -113,9 +113,11 @@ impl Json {
     }
 }
 
-/// gzip at the default level: a cached answer is compressed once and sent many times.
+/// gzip at the fast level, as actix-web's `Compress` middleware does: an uncached answer is
+/// compressed for one response only (a 118 KB evolution answer: 10.1 KB in ≈ 0.2 ms, against
+/// 8.2 KB in ≈ 0.5 ms at the default level).
 fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 4), Compression::default());
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 4), Compression::fast());
     encoder.write_all(bytes).ok()?;
     encoder.finish().ok()
 }
