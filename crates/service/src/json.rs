@@ -23,9 +23,10 @@ const TAIL: &str = "}";
 /// bytes for every hit ([`Json::enveloped`] is a reference-count increment) instead of
 /// allocating and copying a body per request, which for an evolution answer is tens of
 /// kilobytes. For clients that accept gzip, [`Json::enveloped_gzip`] compresses the body once
-/// and keeps the result with the value, so a cached answer is not compressed again per request
-/// (which cost ≈ 1.2 ms of CPU for a 118 KB evolution answer). Everywhere else it reads as the
-/// payload: it dereferences to the payload text.
+/// and keeps the result with the value (about a tenth of its size more), so a cached answer is
+/// not compressed again per request: compressing per hit made cached evolution answers ≈ 130×
+/// slower for gzip clients (docs/performance.md). Everywhere else it reads as the payload: it
+/// dereferences to the payload text.
 #[derive(Clone)]
 pub struct Json {
     body: Arc<Body>,
