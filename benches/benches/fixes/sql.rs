@@ -67,13 +67,11 @@ pub const ENDPOINT_QUERIES: [Explained; 7] = [
     },
 ];
 
-/// Names of our read indexes, taken from the migration text the store embeds, so the list
-/// follows the migration. The unique partial index is kept: generation depends on it.
+/// Names of our read indexes, as the store reads them from its migration text. The unique
+/// partial index is kept: generation depends on it.
 pub fn our_read_indexes() -> Vec<String> {
-    insights_store::POSTGRES_INDEXES_SQL
-        .lines()
-        .filter(|line| line.trim_start().starts_with("CREATE INDEX"))
-        .filter_map(|line| line.split('"').nth(1))
-        .map(str::to_owned)
+    insights_store::postgres_indexes()
+        .filter(|index| !index.unique)
+        .map(|index| index.name.to_owned())
         .collect()
 }

@@ -37,7 +37,7 @@ mod statements;
 
 pub use config::{DatabaseUrl, StoreConfig, redact};
 pub use error::StoreError;
-pub use migrate::POSTGRES_INDEXES_SQL;
+pub use migrate::{OurIndex, POSTGRES_INDEXES_SQL, postgres_indexes};
 pub use queries::{ApplyOutcome, ApplyRequest, EffectivenessInputs, RecommendationInputs};
 pub use statements::StatementCounter;
 

@@ -188,28 +188,14 @@ pub(crate) async fn read_postgres(
         .collect())
 }
 
-/// The indexes our PostgreSQL migrations add to the original's tables (migration 000002), each
-/// derived from one endpoint query. A database created by the original app has none of them;
-/// everything still works without them, only slower — except that recommendation generation
-/// then relies on an advisory lock instead of the unique index (see
-/// [`Store::create_recommendations`](crate::Store::create_recommendations)).
-pub(crate) const OUR_POSTGRES_INDEXES: &[&str] = &[
-    "insights_patterns_user_confidence_idx",
-    "insights_insights_user_unack_confidence_idx",
-    "insights_interventions_user_pending_priority_idx",
-    "insights_recommendations_active_unique_idx",
-    "insights_configs_user_active_idx",
-    "insights_effectiveness_user_start_idx",
-    "insights_sessions_user_started_idx",
-];
-
 #[derive(QueryableByName)]
 struct IndexName {
     #[diesel(sql_type = Text)]
     indexname: String,
 }
 
-/// Which of [`OUR_POSTGRES_INDEXES`] the connected schema lacks.
+/// Which of our migrations' indexes ([`postgres_indexes`](crate::migrate::postgres_indexes))
+/// the connected schema lacks.
 pub(crate) async fn missing_postgres_indexes(
     conn: &mut diesel_async::AsyncPgConnection,
 ) -> diesel::QueryResult<Vec<&'static str>> {
@@ -217,9 +203,8 @@ pub(crate) async fn missing_postgres_indexes(
         diesel::sql_query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
             .load(conn)
             .await?;
-    Ok(OUR_POSTGRES_INDEXES
-        .iter()
-        .copied()
+    Ok(crate::migrate::postgres_indexes()
+        .map(|index| index.name)
         .filter(|name| !present.iter().any(|p| p.indexname == *name))
         .collect())
 }
