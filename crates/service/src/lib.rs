@@ -9,7 +9,8 @@
 //! `data` payload, rendered once inside the `{"success":true,"data":…}` envelope so that a server
 //! can send a cached answer as shared bytes (the `bytes` crate, the body type of the Rust HTTP
 //! stacks) without copying it per request, and its gzip encoding made once per value (`flate2`,
-//! the crate actix-web itself compresses with) to clients that accept gzip.
+//! the crate actix-web itself compresses with, on its `zlib-rs` backend: pure Rust and, for
+//! these answers, faster and smaller than the default one) to clients that accept gzip.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
