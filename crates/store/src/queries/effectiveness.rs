@@ -41,7 +41,7 @@ macro_rules! effectiveness_queries {
 
 impl Store {
     /// Active configs and the rows with `startDate >= start AND endDate <= end`; both reads
-    /// pipelined on one connection on PostgreSQL.
+    /// pipelined on one connection on PostgreSQL, run in one blocking-thread hop on SQLite.
     pub async fn effectiveness_inputs(
         &self,
         user: &str,
@@ -59,8 +59,17 @@ impl Store {
                 )?
             },
             sqlite: |conn| {
-                let (q1, q2) = effectiveness_queries!(user, start, end);
-                (q1.load::<ConfigRow>(conn).await?, q2.load::<EffectivenessRowDb>(conn).await?)
+                // Both reads in one hop to the connection's blocking thread (see
+                // `recommendation_inputs`).
+                let user = user.to_owned();
+                conn.spawn_blocking(move |c| {
+                    let (q1, q2) = effectiveness_queries!(user.as_str(), start, end);
+                    Ok((
+                        diesel::RunQueryDsl::load::<ConfigRow>(q1, c)?,
+                        diesel::RunQueryDsl::load::<EffectivenessRowDb>(q2, c)?,
+                    ))
+                })
+                .await?
             }
         );
         Ok(EffectivenessInputs {
