@@ -27,7 +27,7 @@
 //!
 //! On SQLite, diesel-async runs each statement on the connection's blocking thread; calls that
 //! read more than once (effectiveness, the recommendation engine's inputs) run all their reads in
-//! one such hop, which doubled the recommendations endpoint's throughput there.
+//! one such hop, which nearly doubled the recommendations endpoint's throughput there.
 
 mod config;
 mod error;
