@@ -66,9 +66,11 @@ pub fn app(
         .app_data(web::Data::new(RequestDeadline(state.deadline)))
         .configure(routes::configure(state.body_limit))
         .default_service(web::to(routes::not_found))
-        // Innermost first: the deadline wraps only the handler, compression the body, and
-        // observation everything (so its latency and status include the other two).
+        // Innermost first: the deadline wraps only the handler, the encoded-body check runs
+        // before any handler reads a body, compression wraps the response body, and
+        // observation everything (so its latency and status include the others).
         .wrap(from_fn(middleware::deadline))
+        .wrap(from_fn(middleware::refuse_encoded_bodies))
         .wrap(Compress::default())
         .wrap(from_fn(middleware::observe))
 }

@@ -1,27 +1,23 @@
-//! What `serve` prints in embedded (demo) mode: the token and ready-to-paste curl commands.
+//! What `serve` prints at start-up: in demo mode (no configured secret) a token and
+//! ready-to-paste curl commands; otherwise only where it listens and how to get a token.
 
 use std::net::SocketAddr;
-use std::path::Path;
 
 use crate::routes;
 
 /// The demo user's id.
 pub const DEMO_USER: &str = "demo-user";
 
-/// The banner for a server listening on `addr` with a token for [`DEMO_USER`].
-pub fn banner(addr: SocketAddr, token: &str, db_path: &Path, secret_generated: bool) -> String {
+/// The demo-mode banner for a server listening on `addr` over `database`, with a token for
+/// [`DEMO_USER`] signed by the secret generated at start-up.
+pub fn banner(addr: SocketAddr, token: &str, database: &str) -> String {
     let base = format!("http://{addr}");
     let auth = format!("-H \"Authorization: Bearer {token}\"");
-    let secret_note = if secret_generated {
-        "The token secret was generated at start-up (no INSIGHTS_JWT_SECRET): tokens stop \
-         working when the server stops."
-    } else {
-        "Tokens are signed with INSIGHTS_JWT_SECRET; mint more with `insights token --user <id>`."
-    };
     format!(
         "\n\
-Behavioral-insights API listening on {base} (embedded SQLite at {db})\n\
-Demo user: {DEMO_USER}. {secret_note}\n\
+Behavioral-insights API listening on {base} ({database}), demo mode\n\
+Demo user: {DEMO_USER}. The token secret was generated at start-up (no INSIGHTS_JWT_SECRET): \
+tokens stop working when the server stops.\n\
 \n\
 export TOKEN={token}\n\
 \n\
@@ -30,12 +26,19 @@ curl -s {auth} \"{base}{evo}?weeks=12\"\n\
 curl -s {auth} \"{base}{rec}?limit=5\"\n\
 \n\
 Also: {base}{health}, {base}{metrics}, {base}{openapi}. Ctrl-C stops the server.\n",
-        db = db_path.display(),
         eff = routes::EFFECTIVENESS,
         evo = routes::EVOLUTION,
         rec = routes::RECOMMENDATIONS,
         health = routes::HEALTHZ,
         metrics = routes::METRICS,
         openapi = routes::OPENAPI,
+    )
+}
+
+/// The banner with a configured secret: no token is minted and no data is seeded.
+pub fn operator_banner(addr: SocketAddr) -> String {
+    format!(
+        "Behavioral-insights API listening on http://{addr}. Tokens are signed with \
+         INSIGHTS_JWT_SECRET: mint one with `insights token --user <id>`."
     )
 }

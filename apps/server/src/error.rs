@@ -56,6 +56,15 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The request body is encoded (`Content-Encoding`), which this API does not accept
+    /// (415 `UNSUPPORTED_MEDIA_TYPE`).
+    #[error(
+        "Request bodies must not be encoded (got Content-Encoding: {encoding}); send plain JSON"
+    )]
+    EncodedBody {
+        /// The encoding the client declared (cut to a short, printable prefix).
+        encoding: String,
+    },
     /// The database cannot be reached in time (503 `UNAVAILABLE`).
     #[error("{0}")]
     Unavailable(String),
@@ -84,6 +93,7 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::AlreadyApplied(_) => "ALREADY_APPLIED",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::EncodedBody { .. } => "UNSUPPORTED_MEDIA_TYPE",
             Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_ERROR",
         }
@@ -122,6 +132,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::AlreadyApplied(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::EncodedBody { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -14,6 +14,29 @@ use prometheus::{
 /// Label used for requests that matched no route, so unknown paths cannot blow up cardinality.
 pub const UNMATCHED_ROUTE: &str = "unmatched";
 
+/// Label used for a request method outside the standard set.
+pub const OTHER_METHOD: &str = "other";
+
+/// The `method` label of a request: one of the standard methods, else [`OTHER_METHOD`]. HTTP
+/// allows any token as a method, and the label must come from a fixed set: every distinct label
+/// value is a new series kept for the life of the process (an anonymous client sending made-up
+/// methods would otherwise grow `/metrics` and the registry without bound).
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::PATCH => "PATCH",
+        Method::TRACE => "TRACE",
+        _ => OTHER_METHOD,
+    }
+}
+
 /// Every metric family of the server, registered in one registry.
 pub struct Metrics {
     registry: Registry,
@@ -222,6 +245,17 @@ impl Metrics {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
+
+    #[test]
+    fn method_labels_come_from_a_fixed_set() {
+        use actix_web::http::Method;
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        for made_up in ["M1", "get", "PROPFIND"] {
+            let method = Method::from_bytes(made_up.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), OTHER_METHOD, "{made_up}");
+        }
+    }
 
     #[test]
     fn families_register_and_observe() {

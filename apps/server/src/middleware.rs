@@ -13,7 +13,7 @@ use rand::Rng;
 use tracing::Instrument;
 
 use crate::error::ApiError;
-use crate::metrics::{Metrics, UNMATCHED_ROUTE};
+use crate::metrics::{Metrics, UNMATCHED_ROUTE, method_label};
 
 /// Header carrying the request id in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -32,6 +32,7 @@ pub async fn observe(
     let started = Instant::now();
     let id = request_id(&req);
     let method = req.method().to_string();
+    let method_label = method_label(req.method());
     let path = req.path().to_owned();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let span = tracing::info_span!("request", id = %id, method = %method, path = %path);
@@ -76,7 +77,13 @@ pub async fn observe(
         }
     });
     if let Some(metrics) = metrics {
-        metrics.observe(&route, &method, status.as_u16(), elapsed, statements.get());
+        metrics.observe(
+            &route,
+            method_label,
+            status.as_u16(),
+            elapsed,
+            statements.get(),
+        );
     }
     let mut res = result?;
     if let Ok(value) = HeaderValue::from_str(&id) {
@@ -124,4 +131,32 @@ pub async fn deadline(
         ))
         .into()),
     }
+}
+
+/// Answers 415 `UNSUPPORTED_MEDIA_TYPE` for a request whose body declares a `Content-Encoding`
+/// other than `identity`, before any handler reads it.
+///
+/// actix-web inflates encoded request bodies on the fly (its `compress-gzip` feature, enabled
+/// for responses, decodes requests too), and the JSON body limit counts the inflated bytes only
+/// as they arrive: a 243 KB gzip body that inflates to 250 MB was decompressed chunk by chunk
+/// before the limit stopped it, and many at once spiked memory. Browsers and the original
+/// app's clients never compress request bodies, so refusing them costs nobody anything.
+pub async fn refuse_encoded_bodies(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if let Some(value) = req.headers().get(actix_web::http::header::CONTENT_ENCODING) {
+        let identity = value
+            .to_str()
+            .is_ok_and(|v| v.trim().eq_ignore_ascii_case("identity"));
+        if !identity {
+            let encoding: String = String::from_utf8_lossy(value.as_bytes())
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(32)
+                .collect();
+            return Err(ApiError::EncodedBody { encoding }.into());
+        }
+    }
+    next.call(req).await
 }

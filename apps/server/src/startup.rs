@@ -11,7 +11,7 @@ use crate::app::{AppState, app};
 use crate::auth::JwtKeys;
 use crate::cli::{DatabaseArgs, TokenArgs};
 use crate::config::{ConfigError, DatabaseConfig, ServeConfig, configured_secret};
-use crate::demo::{DEMO_USER, banner};
+use crate::demo::{DEMO_USER, banner, operator_banner};
 use crate::metrics::Metrics;
 
 /// Why a subcommand could not run.
@@ -158,7 +158,11 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         },
         config.service.clone(),
     )?;
-    if config.database.embedded && insights.seed_demo(DEMO_USER).await? {
+    // Demo mode is "no configured secret" (and therefore loopback only, see `ServeConfig`):
+    // only then is demo data written, and only into the embedded database. With a configured
+    // secret the database belongs to the operator and nothing is seeded.
+    let demo_mode = config.secret.is_generated();
+    if demo_mode && config.database.embedded && insights.seed_demo(DEMO_USER).await? {
         tracing::info!(user = DEMO_USER, "seeded demo data");
     }
     let keys = JwtKeys::new(config.secret.bytes());
@@ -177,15 +181,25 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
     }
     let addr = server.addrs().first().copied().unwrap_or(config.bind);
     tracing::info!(%addr, "listening");
-    if config.database.embedded {
+    if demo_mode {
+        // The token is signed with the generated secret: it dies with the process.
         let token = keys
             .issue(DEMO_USER, false, DEMO_TOKEN_TTL)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let db_path = config.data_dir.join(crate::config::EMBEDDED_DB_FILE);
-        println!(
-            "{}",
-            banner(addr, &token, &db_path, config.secret.is_generated())
-        );
+        let database = if config.database.embedded {
+            format!(
+                "embedded SQLite at {}",
+                config
+                    .data_dir
+                    .join(crate::config::EMBEDDED_DB_FILE)
+                    .display()
+            )
+        } else {
+            describe(&config.database.store.url)
+        };
+        println!("{}", banner(addr, &token, &database));
+    } else {
+        println!("{}", operator_banner(addr));
     }
     // actix stops on SIGINT/SIGTERM, letting in-flight requests finish within shutdown_timeout.
     server.run().await?;

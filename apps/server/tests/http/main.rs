@@ -7,6 +7,7 @@
 mod auth;
 mod coherence;
 mod errors;
+mod hardening;
 mod hostile;
 mod openapi_dates;
 mod ops;
