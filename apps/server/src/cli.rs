@@ -92,6 +92,21 @@ pub struct ServeArgs {
     /// Most cached responses (0 disables caching).
     #[arg(long, env = "INSIGHTS_CACHE_CAPACITY", default_value_t = 10_000)]
     pub cache_capacity: usize,
+    /// Most bytes the cached responses may hold together (with room for their gzip forms).
+    /// Part of the memory budget of docs/reliability.md.
+    #[arg(long, env = "INSIGHTS_CACHE_MAX_BYTES", default_value_t = 64 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub cache_max_bytes: u64,
+    /// The largest response kept whole and cached, in bytes; a larger evolution answer is
+    /// streamed as it is produced and not cached.
+    #[arg(long, env = "INSIGHTS_CACHE_MAX_ENTRY_BYTES", default_value_t = 8 * 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1024..=1 << 32))]
+    pub cache_max_entry_bytes: u64,
+    /// Most cached responses of one user, so that one user cannot push out everybody
+    /// else's entries (a user also holds at most an eighth of the cache's bytes).
+    #[arg(long, env = "INSIGHTS_CACHE_MAX_ENTRIES_PER_USER", default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub cache_max_entries_per_user: u64,
     /// Days an applied or dismissed recommendation is not suggested again.
     #[arg(long, env = "INSIGHTS_RECOMMENDATION_COOLDOWN_DAYS", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(0..=3650))]

@@ -222,6 +222,13 @@ impl ServeConfig {
             service: ServiceConfig {
                 cache_ttl: Duration::from_secs(args.cache_ttl_secs),
                 cache_capacity: args.cache_capacity,
+                cache_max_bytes: args.cache_max_bytes,
+                // Both ranges are checked by clap and fit in usize on 64- and 32-bit targets
+                // (the entry cap's range ends at 4 GiB, which only a 32-bit target clamps).
+                cache_max_entry_bytes: usize::try_from(args.cache_max_entry_bytes)
+                    .unwrap_or(usize::MAX),
+                cache_max_entries_per_user: usize::try_from(args.cache_max_entries_per_user)
+                    .unwrap_or(usize::MAX),
                 recommendation_cooldown: Duration::from_secs(
                     args.recommendation_cooldown_days * 86_400,
                 ),

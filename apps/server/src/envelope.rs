@@ -3,7 +3,7 @@
 use actix_web::body::BoxBody;
 use actix_web::http::header::{self, AcceptEncoding, ContentType, Encoding};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder};
-use insights_service::Json;
+use insights_service::{Answer, Json};
 
 /// A success response around the JSON the service produced.
 ///
@@ -30,6 +30,31 @@ impl Responder for Envelope {
                 .body(gzip);
         }
         response.body(self.0.enveloped())
+    }
+}
+
+/// A success response that may be too large to hold whole: an [`Answer::Whole`] is sent as an
+/// [`Envelope`]; an [`Answer::Chunked`] is written chunk by chunk as the connection drains
+/// (actix polls a body only when its write buffer has room), with its exact `Content-Length`.
+/// The `Compress` middleware gzips it as a stream for clients that prefer gzip.
+#[derive(Debug)]
+pub struct Reply(pub Answer);
+
+impl Responder for Reply {
+    type Body = BoxBody;
+
+    fn respond_to(self, req: &HttpRequest) -> HttpResponse {
+        match self.0 {
+            Answer::Whole(json) => Envelope(json).respond_to(req),
+            Answer::Chunked(body) => {
+                let len = body.len() as u64;
+                let chunks =
+                    futures_util::stream::iter(body.map(Ok::<_, std::convert::Infallible>));
+                HttpResponse::Ok()
+                    .content_type(ContentType::json())
+                    .body(actix_web::body::SizedStream::new(len, chunks))
+            }
+        }
     }
 }
 

@@ -14,6 +14,8 @@ use insights_shared_cache::{Invalidation, Lookup, SharedTier, TierHealth};
 use insights_store::EffectivenessInputs;
 use insights_ttl_cache::{CacheStats, TtlCache};
 
+use crate::answer::Answer;
+use crate::evolution::EvolutionPlan;
 use crate::{Json, ServiceError};
 
 /// What a cached entry answers.
@@ -82,11 +84,14 @@ impl CacheKey {
     }
 }
 
-/// A cached value.
-#[derive(Debug, Clone)]
+/// A cached value (or, for [`CacheValue::Evolution`], one shared by the callers of one load).
+#[derive(Clone)]
 pub(crate) enum CacheValue {
     Json(Json),
     EffectivenessData(Arc<EffectivenessInputs>),
+    /// An evolution answer too large to cache: never stored (it weighs more than any bound),
+    /// only handed to the callers that waited for its load.
+    Evolution(Arc<EvolutionPlan>),
 }
 
 impl CacheValue {
@@ -94,34 +99,88 @@ impl CacheValue {
     pub(crate) fn into_json(self) -> Result<Json, ServiceError> {
         match self {
             Self::Json(json) => Ok(json),
-            Self::EffectivenessData(_) => Err(ServiceError::Internal(
+            Self::EffectivenessData(_) | Self::Evolution(_) => Err(ServiceError::Internal(
                 "cache entry of the wrong kind".into(),
             )),
         }
     }
+
+    /// The answer of a rendered-response key: whole, or chunked for an evolution plan.
+    pub(crate) fn into_answer(self) -> Result<Answer, ServiceError> {
+        match self {
+            Self::Evolution(plan) => Ok(Answer::Chunked(plan.chunked())),
+            other => other.into_json().map(Answer::Whole),
+        }
+    }
+
+    /// About how many bytes the value holds (the cache's weight).
+    fn weight(&self) -> u64 {
+        match self {
+            Self::Json(json) => json.weight(),
+            Self::EffectivenessData(inputs) => {
+                let configs: usize = inputs
+                    .configs
+                    .iter()
+                    .map(|c| std::mem::size_of_val(c) + c.id.len() + c.strategy_variant.len())
+                    .sum();
+                let rows = std::mem::size_of_val(inputs.rows.as_slice());
+                (configs + rows + 256) as u64
+            }
+            Self::Evolution(_) => u64::MAX,
+        }
+    }
+}
+
+/// The response cache's bounds: entries, bytes, and each user's share of both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CacheBounds {
+    pub(crate) max_entries: usize,
+    pub(crate) max_bytes: u64,
+    pub(crate) max_entry_bytes: usize,
+    pub(crate) max_entries_per_user: usize,
+    pub(crate) max_bytes_per_user: u64,
 }
 
 /// The two tiers; either may be absent.
 pub(crate) struct ResponseCache {
     local: Option<TtlCache<CacheKey, CacheValue>>,
     shared: Option<SharedTier>,
+    max_entry_bytes: usize,
 }
 
 impl ResponseCache {
     pub(crate) fn new(
-        capacity: usize,
+        bounds: CacheBounds,
         ttl: Duration,
         shared: Option<SharedTier>,
     ) -> Result<Self, ServiceError> {
-        let local = if capacity == 0 || ttl.is_zero() {
+        let local = if bounds.max_entries == 0 || ttl.is_zero() {
             None
         } else {
+            let max_entry = bounds.max_entry_bytes as u64;
             Some(
-                TtlCache::new(capacity, ttl)
+                TtlCache::builder(bounds.max_entries, ttl)
+                    // An entry heavier than the per-entry cap is served but not stored.
+                    .weigher(bounds.max_bytes, move |_, value: &CacheValue| {
+                        let weight = value.weight();
+                        if weight > max_entry { u64::MAX } else { weight }
+                    })
+                    // Entries are tagged with their user first: each user's share.
+                    .per_owner_bound(bounds.max_entries_per_user, bounds.max_bytes_per_user)
+                    .build()
                     .map_err(|e| ServiceError::Internal(format!("cache configuration: {e}")))?,
             )
         };
-        Ok(Self { local, shared })
+        Ok(Self {
+            local,
+            shared,
+            max_entry_bytes: bounds.max_entry_bytes,
+        })
+    }
+
+    /// The largest answer kept whole (and so cacheable); larger ones are chunked.
+    pub(crate) fn max_entry_bytes(&self) -> usize {
+        self.max_entry_bytes
     }
 
     /// Returns the cached value or runs `load` once for all concurrent callers of this key

@@ -61,7 +61,7 @@ impl Insights {
             .await?;
         match value {
             CacheValue::EffectivenessData(all) => render(&all, params),
-            CacheValue::Json(_) => Err(ServiceError::Internal(
+            CacheValue::Json(_) | CacheValue::Evolution(_) => Err(ServiceError::Internal(
                 "cache entry of the wrong kind".into(),
             )),
         }

@@ -12,9 +12,13 @@ use insights_model::{PatternType, TimelinePattern, Timestamp};
 use insights_week_buckets::{Span, StatusRule, Timeline, WeekWindow};
 use serde::Serialize;
 
+use bytes::Bytes;
+use insights_week_buckets::Status;
+
+use crate::answer::{Answer, ChunkedBody, Piece, PieceSource};
 use crate::cache::{CacheKey, CacheValue};
 use crate::params::EvolutionParams;
-use crate::{EvolutionQuery, Insights, Json, ServiceError};
+use crate::{EvolutionQuery, Insights, Json, ServiceError, json};
 
 /// A pattern's fields as shown in a week, status excepted (it varies by week).
 #[derive(Serialize)]
@@ -64,27 +68,255 @@ impl Meta {
     }
 }
 
-/// A pattern with its pre-rendered JSON object, still open: `{"id":…,"metadata":[…]`.
-struct RenderedPattern {
-    open_object: String,
-    span: Span,
+/// An evolution payload laid out once: each pattern's JSON object rendered once (it appears in
+/// every week it spans), and per week the patterns it lists with their status. The text is
+/// produced piece by piece ([`PieceSource`]), either into one [`Json`] (small answers, cached)
+/// or as a [`ChunkedBody`] (large ones): the memory an answer needs is then the rendered
+/// patterns once, however many weeks repeat them. Both are the same bytes.
+pub(crate) struct EvolutionPlan {
+    /// `{"id":…,"metadata":[…]` per pattern (open: the status follows).
+    patterns: Vec<Bytes>,
+    weeks: Vec<PlannedWeek>,
+    /// `],"meta":{…}}`: the end of the payload.
+    close: String,
+    /// Exact payload length in bytes.
+    len: usize,
+}
+
+struct PlannedWeek {
+    /// `{"weekNumber":…,"weekEnd":"…","patterns":[`, with a leading `,` after the first week.
+    open: String,
+    /// (pattern index, status) in input order.
+    entries: Vec<(u32, Status)>,
+}
+
+/// Where a walk over an [`EvolutionPlan`]'s pieces stands.
+#[derive(Default)]
+pub(crate) struct PlanCursor {
+    started: bool,
+    week: usize,
+    in_week: bool,
+    entry: usize,
+    step: EntryStep,
+    done: bool,
+}
+
+/// The three pieces of a week's entry: separator, pattern object, status tail.
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum EntryStep {
+    #[default]
+    Separator,
+    Object,
+    Status,
+}
+
+const OPEN: &str = r#"{"evolution":["#;
+const WEEK_CLOSE: &str = "]}";
+
+/// `,"status":"…"}` closes a pattern's object in a week.
+fn status_tail(status: Status) -> &'static str {
+    match status {
+        Status::New => r#","status":"new"}"#,
+        Status::Existing => r#","status":"existing"}"#,
+        Status::Disappeared => r#","status":"disappeared"}"#,
+    }
+}
+
+impl PieceSource for EvolutionPlan {
+    type Cursor = PlanCursor;
+
+    fn next_piece<'s>(&'s self, c: &mut PlanCursor) -> Option<Piece<'s>> {
+        if c.done {
+            return None;
+        }
+        if !c.started {
+            c.started = true;
+            return Some(Piece::Text(OPEN));
+        }
+        loop {
+            let Some(week) = self.weeks.get(c.week) else {
+                c.done = true;
+                return Some(Piece::Text(&self.close));
+            };
+            if !c.in_week {
+                c.in_week = true;
+                c.entry = 0;
+                c.step = EntryStep::Separator;
+                return Some(Piece::Text(&week.open));
+            }
+            let Some(&(pattern, status)) = week.entries.get(c.entry) else {
+                c.in_week = false;
+                c.week += 1;
+                return Some(Piece::Text(WEEK_CLOSE));
+            };
+            match c.step {
+                EntryStep::Separator => {
+                    c.step = EntryStep::Object;
+                    if c.entry > 0 {
+                        return Some(Piece::Text(","));
+                    }
+                }
+                EntryStep::Object => {
+                    c.step = EntryStep::Status;
+                    // Indices come from the timeline built over the same patterns, so the
+                    // lookup always succeeds.
+                    if let Some(object) = self.patterns.get(pattern as usize) {
+                        return Some(Piece::Shared(object));
+                    }
+                }
+                EntryStep::Status => {
+                    c.step = EntryStep::Separator;
+                    c.entry += 1;
+                    return Some(Piece::Text(status_tail(status)));
+                }
+            }
+        }
+    }
+}
+
+impl EvolutionPlan {
+    /// Lays out the answer for `patterns` over `window` (the rows can be dropped afterwards).
+    fn new(
+        window: &WeekWindow,
+        start: Timestamp,
+        now: Timestamp,
+        patterns: &[TimelinePattern],
+        params: EvolutionParams,
+    ) -> Result<Self, ServiceError> {
+        let internal = |e: &dyn std::fmt::Display| ServiceError::Internal(e.to_string());
+        let rendered = patterns
+            .iter()
+            .map(|p| {
+                open_object(&EntryFields {
+                    id: &p.id,
+                    pattern_type: p.pattern_type,
+                    confidence: p.confidence,
+                    metadata: &p.evidence,
+                })
+                .map(Bytes::from)
+            })
+            .collect::<Result<Vec<_>, ServiceError>>()?;
+        let timeline = Timeline::build(window, StatusRule::Fixed, patterns, |p| {
+            Span::new(p.detected_at.unix_millis(), p.last_seen_at.unix_millis())
+        })
+        .map_err(|e| internal(&e))?;
+        let mut weeks = Vec::with_capacity(timeline.weeks().len());
+        for (i, bucket) in timeline.weeks().enumerate() {
+            let fields = WeekFields {
+                week_number: bucket.number(),
+                week_start: Timestamp::from_unix_millis(bucket.start_ms())
+                    .map_err(|e| internal(&e))?,
+                week_end: Timestamp::from_unix_millis(bucket.end_ms()).map_err(|e| internal(&e))?,
+            };
+            let mut open = String::with_capacity(120);
+            if i > 0 {
+                open.push(',');
+            }
+            open.push_str(&open_object(&fields)?);
+            open.push_str(r#","patterns":["#);
+            let entries = bucket
+                .presences()
+                .map(|p| {
+                    u32::try_from(p.item_index())
+                        .map(|index| (index, p.status()))
+                        .map_err(|e| internal(&e))
+                })
+                .collect::<Result<Vec<_>, ServiceError>>()?;
+            weeks.push(PlannedWeek { open, entries });
+        }
+        let meta = Meta::new(start, now, patterns.len(), params);
+        let close = format!(
+            r#"],"meta":{}}}"#,
+            serde_json::to_string(&meta).map_err(|e| internal(&e))?
+        );
+        let mut plan = Self {
+            patterns: rendered,
+            weeks,
+            close,
+            len: 0,
+        };
+        plan.len = plan.measure();
+        Ok(plan)
+    }
+
+    /// The payload's length, summed over its pieces.
+    fn measure(&self) -> usize {
+        let mut cursor = PlanCursor::default();
+        let mut len = 0;
+        while let Some(piece) = self.next_piece(&mut cursor) {
+            len += match piece {
+                Piece::Text(text) => text.len(),
+                Piece::Shared(bytes) => bytes.len(),
+            };
+        }
+        len
+    }
+
+    /// The enveloped body's length.
+    fn enveloped_len(&self) -> usize {
+        json::HEAD.len() + self.len + json::TAIL.len()
+    }
+
+    /// The whole answer as one value.
+    fn to_json(&self) -> Result<Json, ServiceError> {
+        Json::build(self.len, |out| {
+            let mut cursor = PlanCursor::default();
+            while let Some(piece) = self.next_piece(&mut cursor) {
+                match piece {
+                    Piece::Text(text) => out.push_str(text),
+                    // Rendered by serde_json, so valid UTF-8; checked rather than trusted.
+                    Piece::Shared(bytes) => {
+                        out.push_str(std::str::from_utf8(bytes).map_err(|e| {
+                            ServiceError::Internal(format!("rendered pattern: {e}"))
+                        })?)
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The answer as a chunked body.
+    pub(crate) fn chunked(self: Arc<Self>) -> ChunkedBody {
+        let len = self.enveloped_len();
+        ChunkedBody::new(self, json::HEAD, json::TAIL, len)
+    }
 }
 
 impl Insights {
-    /// The user's patterns week by week over the last `weeks` rolling weeks (contract A2 + D,
-    /// with the fixed overlap predicate and "disappeared" rule of decisions.md §4). Cached per
-    /// (user, weeks, type); a hit keeps the week boundaries of the miss, as the original did.
+    /// The user's patterns week by week over the last `weeks` rolling weeks, with the overlap
+    /// predicate `detectedAt <= end AND lastSeenAt >= start` and a pattern last seen in the
+    /// final week counted as active (see docs/compatibility.md). Cached per (user, weeks,
+    /// type); a hit keeps the week boundaries of the miss, as the original did.
+    ///
+    /// Always the whole value; a server should prefer [`Insights::pattern_evolution_answer`],
+    /// which streams answers too large to cache.
     pub async fn pattern_evolution(
         &self,
         user: &str,
         query: EvolutionQuery,
     ) -> Result<Json, ServiceError> {
+        Ok(self
+            .pattern_evolution_answer(user, query)
+            .await?
+            .into_json())
+    }
+
+    /// [`Insights::pattern_evolution`] as an [`Answer`]: whole (and cached) up to the cache's
+    /// per-entry cap, and chunked beyond it, so that a user whose patterns span many weeks
+    /// with long evidence never makes the server hold the answer whole.
+    pub async fn pattern_evolution_answer(
+        &self,
+        user: &str,
+        query: EvolutionQuery,
+    ) -> Result<Answer, ServiceError> {
         let params = query.validate()?;
         let key = CacheKey::Evolution {
             user: Arc::from(user),
             weeks: params.weeks,
             pattern_type: params.pattern_type,
         };
+        let max_whole = self.cache.max_entry_bytes();
         let value = self
             .cache
             .get_or_load(key, user, || async {
@@ -98,81 +330,20 @@ impl Insights {
                     .reader(user)
                     .patterns_overlapping(user, start, now, params.pattern_type)
                     .await?;
-                render(&window, start, now, &patterns, params).map(CacheValue::Json)
+                let plan = EvolutionPlan::new(&window, start, now, &patterns, params)?;
+                // The rows are no longer needed: only the rendered patterns stay.
+                drop(patterns);
+                if plan.enveloped_len() <= max_whole {
+                    plan.to_json().map(CacheValue::Json)
+                } else {
+                    // Too large to cache: concurrent callers of this key share the plan, and
+                    // each response walks it.
+                    Ok(CacheValue::Evolution(Arc::new(plan)))
+                }
             })
             .await?;
-        value.into_json()
+        value.into_answer()
     }
-}
-
-fn render(
-    window: &WeekWindow,
-    start: Timestamp,
-    now: Timestamp,
-    patterns: &[TimelinePattern],
-    params: EvolutionParams,
-) -> Result<Json, ServiceError> {
-    let internal = |e: &dyn std::fmt::Display| ServiceError::Internal(e.to_string());
-    let rendered = patterns
-        .iter()
-        .map(|p| {
-            let fields = EntryFields {
-                id: &p.id,
-                pattern_type: p.pattern_type,
-                confidence: p.confidence,
-                metadata: &p.evidence,
-            };
-            Ok(RenderedPattern {
-                open_object: open_object(&fields)?,
-                span: Span::new(p.detected_at.unix_millis(), p.last_seen_at.unix_millis()),
-            })
-        })
-        .collect::<Result<Vec<_>, ServiceError>>()?;
-    let timeline = Timeline::build(window, StatusRule::Fixed, &rendered, |p| p.span)
-        .map_err(|e| internal(&e))?;
-    let meta = Meta::new(start, now, patterns.len(), params);
-    // Week headers and meta are ~100 bytes each; an entry adds `,"status":"disappeared"},`.
-    let expected_len = 200
-        + timeline
-            .weeks()
-            .map(|week| {
-                120 + week
-                    .entries()
-                    .map(|(p, _)| p.open_object.len() + 26)
-                    .sum::<usize>()
-            })
-            .sum::<usize>();
-    Json::build(expected_len, |out| {
-        out.push_str(r#"{"evolution":["#);
-        for (i, bucket) in timeline.weeks().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            let fields = WeekFields {
-                week_number: bucket.number(),
-                week_start: Timestamp::from_unix_millis(bucket.start_ms())
-                    .map_err(|e| internal(&e))?,
-                week_end: Timestamp::from_unix_millis(bucket.end_ms()).map_err(|e| internal(&e))?,
-            };
-            out.push_str(&open_object(&fields)?);
-            out.push_str(r#","patterns":["#);
-            for (j, (pattern, status)) in bucket.entries().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                out.push_str(&pattern.open_object);
-                out.push_str(r#","status":""#);
-                // Status names are fixed ASCII words: nothing to escape.
-                out.push_str(status.as_str());
-                out.push_str(r#""}"#);
-            }
-            out.push_str("]}");
-        }
-        out.push_str(r#"],"meta":"#);
-        out.push_str(&serde_json::to_string(&meta).map_err(|e| internal(&e))?);
-        out.push('}');
-        Ok(())
-    })
 }
 
 /// The JSON object of `fields` without its closing brace, so more members can follow.
@@ -254,6 +425,60 @@ mod tests {
         serde_json::to_string(&Document { evolution, meta }).unwrap()
     }
 
+    /// The plan's whole text, after checking that its chunked body is the same bytes.
+    fn whole_and_chunked(
+        window: &WeekWindow,
+        start: Timestamp,
+        now: Timestamp,
+        patterns: &[TimelinePattern],
+        params: EvolutionParams,
+    ) -> Json {
+        let plan = Arc::new(EvolutionPlan::new(window, start, now, patterns, params).unwrap());
+        let whole = plan.to_json().unwrap();
+        let body = plan.clone().chunked();
+        assert_eq!(body.len(), whole.enveloped().len());
+        let chunks: Vec<Bytes> = body.collect();
+        assert_eq!(chunks.concat(), whole.enveloped(), "chunked != whole");
+        whole
+    }
+
+    #[test]
+    fn large_evidence_is_sent_without_copies_in_bounded_chunks() {
+        const DAY: i64 = 86_400_000;
+        let now = Timestamp::from_unix_millis(1_764_000_000_123).unwrap();
+        let n = now.unix_millis();
+        let evidence = vec!["x".repeat(100_000)];
+        let patterns: Vec<TimelinePattern> = (0..3)
+            .map(|i| TimelinePattern {
+                id: format!("p{i}"),
+                pattern_type: PatternType::AttentionCycle,
+                confidence: 0.5,
+                evidence: evidence.clone(),
+                detected_at: Timestamp::from_unix_millis(n - 400 * DAY).unwrap(),
+                last_seen_at: now,
+            })
+            .collect();
+        let params = EvolutionParams {
+            weeks: 52,
+            pattern_type: None,
+        };
+        let window = WeekWindow::rolling(n, 52).unwrap();
+        let start = Timestamp::from_unix_millis(window.start_ms()).unwrap();
+        let whole = whole_and_chunked(&window, start, now, &patterns, params);
+        // 3 patterns x 52 weeks x 100 kB: the body is ~15.6 MB, but its chunks either share a
+        // pattern's rendered object or stay near the chunk size.
+        assert!(whole.enveloped().len() > 15_000_000);
+        let plan = Arc::new(EvolutionPlan::new(&window, start, now, &patterns, params).unwrap());
+        let rendered: Vec<*const u8> = plan.patterns.iter().map(|p| p.as_ptr()).collect();
+        for chunk in plan.clone().chunked() {
+            assert!(
+                rendered.contains(&chunk.as_ptr()) || chunk.len() <= 64 * 1024,
+                "a copied chunk of {} bytes",
+                chunk.len()
+            );
+        }
+    }
+
     #[test]
     fn hand_joined_text_equals_serde_output() {
         const DAY: i64 = 86_400_000;
@@ -318,7 +543,7 @@ mod tests {
             };
             let window = WeekWindow::rolling(n, weeks).unwrap();
             let start = at(window.start_ms());
-            let ours = render(&window, start, now, &patterns, params).unwrap();
+            let ours = whole_and_chunked(&window, start, now, &patterns, params);
             assert_eq!(
                 ours.payload(),
                 oracle(&window, start, now, &patterns, params),
@@ -347,7 +572,7 @@ mod tests {
         };
         let window = WeekWindow::rolling(n, 12).unwrap();
         let start = at(window.start_ms());
-        let ours = render(&window, start, now, &[], params).unwrap();
+        let ours = whole_and_chunked(&window, start, now, &[], params);
         assert_eq!(ours.payload(), oracle(&window, start, now, &[], params));
     }
 }

@@ -9,6 +9,10 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::limits::{
+    MAX_EVIDENCE_CHARS, MAX_EVIDENCE_ITEMS, MAX_INSIGHT_TEXT_CHARS, MAX_INSIGHT_TITLE_CHARS,
+    MAX_PATTERN_DATA_BYTES, MAX_PATTERN_NAME_CHARS,
+};
 use crate::{Insights, Json, ServiceError, text};
 
 /// Most items one ingestion request may carry.
@@ -127,13 +131,34 @@ impl Insights {
             check_confidence(i, item.confidence)?;
             // PostgreSQL text/jsonb cannot hold U+0000 (see `text`).
             if let Some(name) = &item.pattern_name {
-                text::check(&format!("items[{i}].patternName"), name)?;
+                let field = format!("items[{i}].patternName");
+                text::check(&field, name)?;
+                text::check_length(&field, name, MAX_PATTERN_NAME_CHARS)?;
+            }
+            if item.evidence.len() > MAX_EVIDENCE_ITEMS {
+                return Err(ServiceError::validation(
+                    &format!("items[{i}].evidence"),
+                    format!("evidence must have at most {MAX_EVIDENCE_ITEMS} items"),
+                ));
             }
             for evidence in &item.evidence {
-                text::check(&format!("items[{i}].evidence"), evidence)?;
+                let field = format!("items[{i}].evidence");
+                text::check(&field, evidence)?;
+                text::check_length(&field, evidence, MAX_EVIDENCE_CHARS)?;
             }
             if let Some(data) = &item.pattern_data {
-                text::check_json(&format!("items[{i}].patternData"), data)?;
+                let field = format!("items[{i}].patternData");
+                text::check_json(&field, data)?;
+                // The body limit bounds this too; serialising it again is cheap at that size.
+                let size = serde_json::to_vec(data).map_or(usize::MAX, |v| v.len());
+                if size > MAX_PATTERN_DATA_BYTES {
+                    return Err(ServiceError::validation(
+                        &field,
+                        format!(
+                            "patternData must be at most {MAX_PATTERN_DATA_BYTES} bytes of JSON"
+                        ),
+                    ));
+                }
             }
             let detected_at = item.detected_at.unwrap_or(now);
             let last_seen_at = item.last_seen_at.unwrap_or(detected_at);
@@ -166,12 +191,18 @@ impl Insights {
         for (i, item) in items::<InsightItem>(body)?.into_iter().enumerate() {
             check_confidence(i, item.confidence)?;
             // PostgreSQL text cannot hold U+0000 (see `text`).
-            for (field, value) in [
-                ("title", &item.title),
-                ("description", &item.description),
-                ("actionableRecommendation", &item.actionable_recommendation),
+            for (field, value, max_chars) in [
+                ("title", &item.title, MAX_INSIGHT_TITLE_CHARS),
+                ("description", &item.description, MAX_INSIGHT_TEXT_CHARS),
+                (
+                    "actionableRecommendation",
+                    &item.actionable_recommendation,
+                    MAX_INSIGHT_TEXT_CHARS,
+                ),
             ] {
-                text::check(&format!("items[{i}].{field}"), value)?;
+                let field = format!("items[{i}].{field}");
+                text::check(&field, value)?;
+                text::check_length(&field, value, max_chars)?;
             }
             rows.push(NewInsight {
                 user_id: user.to_owned(),

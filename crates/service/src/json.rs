@@ -12,9 +12,9 @@ use flate2::write::GzEncoder;
 use crate::ServiceError;
 
 /// Opening of the success envelope (contract 0.1); the payload follows, then [`TAIL`].
-const HEAD: &str = r#"{"success":true,"data":"#;
+pub(crate) const HEAD: &str = r#"{"success":true,"data":"#;
 /// Closing of the success envelope.
-const TAIL: &str = "}";
+pub(crate) const TAIL: &str = "}";
 
 /// The JSON text of a success payload (the envelope's `data`), stored as the complete
 /// `{"success":true,"data":<payload>}` body.
@@ -90,6 +90,24 @@ impl Json {
         Self {
             body: Body::new(body),
         }
+    }
+
+    /// Wraps a complete enveloped body, as produced by a [`ChunkedBody`](crate::ChunkedBody).
+    /// Callers guarantee `HEAD + payload + TAIL` in valid UTF-8; a body that is not UTF-8 is
+    /// replaced lossily rather than trusted.
+    pub(crate) fn from_enveloped_bytes(bytes: Vec<u8>) -> Self {
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Self {
+            body: Body::new(text),
+        }
+    }
+
+    /// About how many bytes this value holds in a cache: its text, plus room for the gzip
+    /// encoding it may gain (about a tenth of the text for these answers) and bookkeeping.
+    pub fn weight(&self) -> u64 {
+        let text = self.body.text.len() as u64;
+        text + text / 8 + 256
     }
 
     /// The payload text (the envelope's `data`).

@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+mod answer;
 mod apply;
 mod cache;
 mod caller;
@@ -32,6 +33,7 @@ mod error;
 mod evolution;
 mod ingest;
 mod json;
+pub mod limits;
 mod params;
 mod recommendations;
 mod routing;
@@ -44,12 +46,13 @@ use insights_recommender::engine::EngineConfig;
 use insights_store::{PoolState, Store};
 use insights_ttl_cache::CacheStats;
 
+pub use answer::{Answer, ChunkedBody};
 pub use caller::Caller;
 pub use error::ServiceError;
 pub use json::Json;
 pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
 
-use cache::{ListenerGuard, ResponseCache};
+use cache::{CacheBounds, ListenerGuard, ResponseCache};
 pub use insights_shared_cache::{SharedTier, SharedTierConfig, TierHealth};
 use routing::ReadRouting;
 
@@ -60,6 +63,14 @@ pub struct ServiceConfig {
     pub cache_ttl: Duration,
     /// Most cached entries (0 disables caching).
     pub cache_capacity: usize,
+    /// Most bytes the cached entries may hold together (their text, plus room for gzip).
+    pub cache_max_bytes: u64,
+    /// The largest answer kept whole and cached, in bytes; a larger evolution answer is sent
+    /// in chunks as it is produced and not cached.
+    pub cache_max_entry_bytes: usize,
+    /// Most cached entries of one user: one user's requests can push out at most this many of
+    /// other users' entries (and at most an eighth of the bytes, or one entry's cap if more).
+    pub cache_max_entries_per_user: usize,
     /// How long an applied or dismissed recommendation is not suggested again.
     pub recommendation_cooldown: Duration,
     /// With a read replica: how long after a write a user's reads stay on the primary.
@@ -67,14 +78,46 @@ pub struct ServiceConfig {
 }
 
 impl Default for ServiceConfig {
-    /// 5-minute TTL (the original's), 10,000 entries, 30-day cool-down, 10 s read-your-writes.
+    /// 5-minute TTL (the original's), 10,000 entries in 64 MiB, answers up to 8 MiB cached,
+    /// 64 entries per user, 30-day cool-down, 10 s read-your-writes.
     fn default() -> Self {
         Self {
             cache_ttl: Duration::from_secs(300),
             cache_capacity: 10_000,
+            cache_max_bytes: 64 * 1024 * 1024,
+            cache_max_entry_bytes: 8 * 1024 * 1024,
+            cache_max_entries_per_user: 64,
             recommendation_cooldown: Duration::from_secs(30 * 24 * 3600),
             read_your_writes_window: Duration::from_secs(10),
         }
+    }
+}
+
+impl ServiceConfig {
+    /// The cache's bounds, checked: a zero byte budget or per-user share with caching on is a
+    /// configuration error rather than a cache that stores nothing.
+    fn cache_bounds(&self) -> Result<CacheBounds, ServiceError> {
+        let enabled = self.cache_capacity > 0 && !self.cache_ttl.is_zero();
+        if enabled
+            && (self.cache_max_bytes == 0
+                || self.cache_max_entry_bytes == 0
+                || self.cache_max_entries_per_user == 0)
+        {
+            return Err(ServiceError::Internal(
+                "cache bounds: max bytes, max entry bytes and entries per user must be above 0"
+                    .into(),
+            ));
+        }
+        let entry = self.cache_max_entry_bytes as u64;
+        Ok(CacheBounds {
+            max_entries: self.cache_capacity,
+            max_bytes: self.cache_max_bytes,
+            max_entry_bytes: self.cache_max_entry_bytes,
+            max_entries_per_user: self.cache_max_entries_per_user,
+            max_bytes_per_user: (self.cache_max_bytes / 8)
+                .max(entry)
+                .min(self.cache_max_bytes),
+        })
     }
 }
 
@@ -134,7 +177,7 @@ impl Insights {
         let cooldown = time::Duration::try_from(config.recommendation_cooldown)
             .map_err(|e| ServiceError::Internal(format!("cool-down out of range: {e}")))?;
         let cache = Arc::new(ResponseCache::new(
-            config.cache_capacity,
+            config.cache_bounds()?,
             config.cache_ttl,
             backends.shared_tier,
         )?);

@@ -24,6 +24,19 @@ pub(crate) fn check(field: &str, s: &str) -> Result<(), ServiceError> {
     }
 }
 
+/// A validation error naming `field` when `s` is longer than `max_chars` characters.
+pub(crate) fn check_length(field: &str, s: &str, max_chars: usize) -> Result<(), ServiceError> {
+    // Byte length bounds the character count from above: most strings skip the count.
+    if s.len() <= max_chars || s.chars().count() <= max_chars {
+        Ok(())
+    } else {
+        Err(ServiceError::validation(
+            field,
+            format!("{field} must be at most {max_chars} characters"),
+        ))
+    }
+}
+
 /// [`check`] for every string and object key inside a JSON value (stored as `jsonb`).
 pub(crate) fn check_json(field: &str, value: &Value) -> Result<(), ServiceError> {
     // Iterative, so a deeply nested value cannot exhaust the stack here.

@@ -12,11 +12,21 @@ use crate::error::ConfigError;
 /// Computes the weight of an entry for the optional weight bound (for example its size in bytes).
 pub type Weigher<K, V> = Arc<dyn Fn(&K, &V) -> u64 + Send + Sync>;
 
+/// The most one owner's entries may hold (see [`CacheBuilder::per_owner_bound`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnerShare {
+    /// Most live entries of one owner.
+    pub max_entries: usize,
+    /// Largest total weight of one owner's live entries.
+    pub max_weight: u64,
+}
+
 /// Builds a [`TtlCache`]; start from [`TtlCache::builder`].
 pub struct CacheBuilder<K, V, T = Arc<str>, S = RandomState> {
     pub(crate) max_entries: usize,
     pub(crate) default_ttl: Duration,
     pub(crate) weight_bound: Option<(u64, Weigher<K, V>)>,
+    pub(crate) owner_share: Option<OwnerShare>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) hasher: S,
     pub(crate) _tag: std::marker::PhantomData<fn() -> T>,
@@ -28,6 +38,7 @@ impl<K, V, T> CacheBuilder<K, V, T, RandomState> {
             max_entries,
             default_ttl,
             weight_bound: None,
+            owner_share: None,
             clock: Arc::new(MonotonicClock::new()),
             hasher: RandomState::new(),
             _tag: std::marker::PhantomData,
@@ -48,6 +59,22 @@ impl<K, V, T, S> CacheBuilder<K, V, T, S> {
         self
     }
 
+    /// Bounds what the entries of one *owner* may hold: an entry's owner is its first tag, and
+    /// the live entries of one owner may number at most `max_entries` and weigh at most
+    /// `max_weight` together (weights as given by the [`weigher`](Self::weigher), 1 each
+    /// without one). A value that would pass its owner's share is returned to its caller but
+    /// not stored, so one owner (a user, a tenant) flooding the cache with distinct keys
+    /// evicts at most its share of everybody else's entries. Invalidating the owner tag frees
+    /// its share at once. Entries without tags have no owner and no share.
+    #[must_use]
+    pub fn per_owner_bound(mut self, max_entries: usize, max_weight: u64) -> Self {
+        self.owner_share = Some(OwnerShare {
+            max_entries,
+            max_weight,
+        });
+        self
+    }
+
     /// Replaces the time source (tests pass a [`ManualClock`](crate::ManualClock)).
     #[must_use]
     pub fn clock(mut self, clock: impl Clock) -> Self {
@@ -62,6 +89,7 @@ impl<K, V, T, S> CacheBuilder<K, V, T, S> {
             max_entries: self.max_entries,
             default_ttl: self.default_ttl,
             weight_bound: self.weight_bound,
+            owner_share: self.owner_share,
             clock: self.clock,
             hasher,
             _tag: std::marker::PhantomData,
@@ -87,6 +115,12 @@ impl<K, V, T, S> CacheBuilder<K, V, T, S> {
         }
         if matches!(self.weight_bound, Some((0, _))) {
             return Err(ConfigError::ZeroWeight);
+        }
+        if self
+            .owner_share
+            .is_some_and(|s| s.max_entries == 0 || s.max_weight == 0)
+        {
+            return Err(ConfigError::ZeroOwnerShare);
         }
         Ok(TtlCache::from_builder(self))
     }

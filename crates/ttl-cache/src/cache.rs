@@ -11,7 +11,7 @@ use std::time::Duration;
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry as MapEntry;
 
-use crate::builder::{CacheBuilder, Weigher};
+use crate::builder::{CacheBuilder, OwnerShare, Weigher};
 use crate::clock::{Clock, duration_to_nanos};
 use crate::entry::{Entry, Liveness};
 use crate::error::ConfigError;
@@ -39,6 +39,7 @@ pub struct TtlCache<K, V, T = Arc<str>, S = RandomState> {
     pub(crate) ring: Mutex<VecDeque<Slot<K>>>,
     pub(crate) clock: Arc<dyn Clock>,
     weigher: Option<Weigher<K, V>>,
+    owner_share: Option<OwnerShare>,
     default_ttl: u64,
     pub(crate) max_entries: usize,
     pub(crate) max_weight: u64,
@@ -95,6 +96,7 @@ where
             ring: Mutex::new(VecDeque::new()),
             clock: builder.clock,
             weigher,
+            owner_share: builder.owner_share,
             default_ttl: duration_to_nanos(builder.default_ttl),
             max_entries: builder.max_entries,
             max_weight,
@@ -198,6 +200,15 @@ where
                 if flight.is_some_and(|f| !self.flight_is_current(f)) {
                     return false;
                 }
+                // The old value leaves its owner's share before the new one is admitted.
+                self.release(occupied.get());
+                if !self.admit(&entry) {
+                    // The caller meant to replace the value: the old one must not outlive it.
+                    let old = occupied.remove();
+                    self.entries.fetch_sub(1, Ordering::SeqCst);
+                    self.weight.fetch_sub(old.weight, Ordering::SeqCst);
+                    return false;
+                }
                 entry.id = occupied.get().id;
                 // An overwrite counts as a use: the key keeps its ring slot and gets a second chance.
                 entry.referenced.store(true, Ordering::Relaxed);
@@ -207,6 +218,9 @@ where
             }
             MapEntry::Vacant(vacant) => {
                 if flight.is_some_and(|f| !self.flight_is_current(f)) {
+                    return false;
+                }
+                if !self.admit(&entry) {
                     return false;
                 }
                 let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -239,6 +253,28 @@ where
     pub(crate) fn account_removed(&self, entry: &Entry<V>) {
         self.entries.fetch_sub(1, Ordering::SeqCst);
         self.weight.fetch_sub(entry.weight, Ordering::SeqCst);
+        self.release(entry);
+    }
+
+    /// Takes room for `entry` in its owner's share (its first tag), if the cache has a
+    /// per-owner bound. Called under the entry's shard lock; the owner's lock nests inside it,
+    /// never the other way round.
+    fn admit(&self, entry: &Entry<V>) -> bool {
+        let (Some(share), Some(owner)) = (self.owner_share, entry.tags.first()) else {
+            return true;
+        };
+        let admitted = owner.admit(entry.weight, share);
+        if !admitted {
+            self.stats.refused_over_share.increment();
+        }
+        admitted
+    }
+
+    /// Gives back `entry`'s room in its owner's share.
+    fn release(&self, entry: &Entry<V>) {
+        if let (Some(_), Some(owner)) = (self.owner_share, entry.tags.first()) {
+            owner.release(entry.weight);
+        }
     }
 
     /// Counts why a dead entry was reclaimed.
@@ -375,6 +411,7 @@ where
             load_errors: s.load_errors.get(),
             coalesced_waits: s.coalesced_waits.get(),
             discarded_loads: s.discarded_loads.get(),
+            refused_over_share: s.refused_over_share.get(),
             inserts: s.inserts.get(),
             evictions: s.evictions.get(),
             expirations: s.expirations.get(),

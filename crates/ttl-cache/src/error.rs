@@ -12,4 +12,7 @@ pub enum ConfigError {
     /// A weight limit of zero was given.
     #[error("max_weight must be at least 1")]
     ZeroWeight,
+    /// A per-owner bound of zero entries or zero weight was given.
+    #[error("a per-owner bound must allow at least 1 entry and a weight of at least 1")]
+    ZeroOwnerShare,
 }

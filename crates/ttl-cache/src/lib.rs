@@ -67,7 +67,7 @@ mod loading;
 mod stats;
 mod tags;
 
-pub use builder::{CacheBuilder, Weigher};
+pub use builder::{CacheBuilder, OwnerShare, Weigher};
 pub use cache::TtlCache;
 pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use error::ConfigError;

@@ -74,6 +74,7 @@ pub(crate) struct StatsCounters {
     pub(crate) load_errors: Counter,
     pub(crate) coalesced_waits: Counter,
     pub(crate) discarded_loads: Counter,
+    pub(crate) refused_over_share: Counter,
     pub(crate) inserts: Counter,
     pub(crate) evictions: Counter,
     pub(crate) expirations: Counter,
@@ -101,6 +102,9 @@ pub struct CacheStats {
     /// was invalidated (or the cache cleared) while the load was in flight, or the value alone
     /// weighed more than the weight bound.
     pub discarded_loads: u64,
+    /// Values not stored because their owner's entries already held its share (see
+    /// [`CacheBuilder::per_owner_bound`](crate::CacheBuilder::per_owner_bound)).
+    pub refused_over_share: u64,
     /// Values stored by `insert*` or by a successful load.
     pub inserts: u64,
     /// Live entries removed to respect the capacity bound.

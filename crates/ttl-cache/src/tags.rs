@@ -6,15 +6,30 @@
 
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use dashmap::DashMap;
+
+use crate::builder::OwnerShare;
 
 /// The generation counter of one tag, shared by the registry and every entry carrying the tag.
 #[derive(Debug, Default)]
 pub(crate) struct TagCell {
     generation: AtomicU64,
+    /// What the live entries owned by this tag hold, for the per-owner bound. Only touched when
+    /// a value is stored or removed (never on a hit), so a mutex costs nothing measurable.
+    residency: Mutex<Residency>,
+}
+
+/// The entries owned by a tag in one generation. Entries of older generations are dead (their
+/// stamps are outdated), so invalidating the tag empties the residency at once: it is reset the
+/// next time a value is admitted, and removals of older entries no longer count.
+#[derive(Debug, Default)]
+struct Residency {
+    generation: u64,
+    entries: usize,
+    weight: u64,
 }
 
 /// A tag as seen by one entry: the tag's counter and the generation it had when the entry's
@@ -30,6 +45,53 @@ impl TagStamp {
         // Acquire pairs with the Release bump: a reader that sees the new generation also sees
         // everything the invalidating thread wrote before invalidating.
         self.cell.generation.load(Ordering::Acquire) == self.generation
+    }
+}
+
+impl TagStamp {
+    /// Admits a value of `weight` owned by this stamp's tag if the owner's live entries leave
+    /// room for it within `share`; the caller then stores it and later calls
+    /// [`release`](Self::release) with the same weight. A stamp already outdated is refused:
+    /// its value is dead on arrival.
+    pub(crate) fn admit(&self, weight: u64, share: OwnerShare) -> bool {
+        let mut residency = self
+            .cell
+            .residency
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let current = self.cell.generation.load(Ordering::Acquire);
+        if self.generation != current {
+            return false;
+        }
+        if residency.generation != current {
+            *residency = Residency {
+                generation: current,
+                entries: 0,
+                weight: 0,
+            };
+        }
+        if residency.entries >= share.max_entries
+            || residency.weight.saturating_add(weight) > share.max_weight
+        {
+            return false;
+        }
+        residency.entries += 1;
+        residency.weight = residency.weight.saturating_add(weight);
+        true
+    }
+
+    /// Gives back what [`admit`](Self::admit) took, unless the tag was invalidated since (then
+    /// the residency was emptied already).
+    pub(crate) fn release(&self, weight: u64) {
+        let mut residency = self
+            .cell
+            .residency
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if residency.generation == self.generation {
+            residency.entries = residency.entries.saturating_sub(1);
+            residency.weight = residency.weight.saturating_sub(weight);
+        }
     }
 }
 

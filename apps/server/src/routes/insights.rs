@@ -5,7 +5,7 @@ use insights_service::{EffectivenessQuery, EvolutionQuery, Insights, Recommendat
 
 use super::UserQuery;
 use crate::auth::Authenticated;
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, Reply};
 use crate::error::ApiError;
 
 /// `GET /api/personalization/effectiveness`: the caller's own data (the original read a
@@ -25,10 +25,12 @@ pub async fn pattern_evolution(
     Authenticated(caller): Authenticated,
     query: web::Query<EvolutionQuery>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Reply, ApiError> {
     let query = query.into_inner();
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(insights.pattern_evolution(&user, query).await?))
+    Ok(Reply(
+        insights.pattern_evolution_answer(&user, query).await?,
+    ))
 }
 
 /// `GET /api/analytics/behavioral-insights/recommendations`: generates, then lists by priority.

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use actix_web::test::TestRequest;
+use insights_service::{Insights, ServiceConfig};
 use insights_testkit::TestDb;
 use serde_json::json;
 
@@ -37,7 +38,10 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     made_up_methods_and_paths_add_no_metric_series,
-    encoded_bodies_are_refused
+    encoded_bodies_are_refused,
+    concurrent_auto_applies_keep_every_profile_change,
+    a_long_insight_title_cannot_break_recommendations,
+    ingested_text_over_the_limits_is_refused_naming_the_field,
 );
 
 /// Number of series lines (not comments) in the Prometheus text.
@@ -171,4 +175,326 @@ fn a_configured_secret_means_no_demo_data_and_no_token() {
         json!(0),
         "demo data was seeded"
     );
+}
+
+async fn concurrent_auto_applies_keep_every_profile_change(db: TestDb) {
+    use insights_model::{LearningProfile, NewRecommendation, RecommendationType};
+    let app = TestApp::new(db).await;
+    let store = app.store();
+    store.ensure_user("u1", None, None, at(0)).await.unwrap();
+    store
+        .insert_learning_profile(&LearningProfile {
+            id: "profile-u1".into(),
+            user_id: "u1".into(),
+            preferred_study_times: json!([]),
+            average_session_duration: 40,
+            optimal_session_duration: 45,
+            content_preferences: json!({}),
+            learning_style_profile: json!({}),
+            personalized_forgetting_curve: json!({}),
+            last_analyzed_at: at(0),
+            data_quality_score: 0.5,
+        })
+        .await
+        .unwrap();
+    // Twenty study-time recommendations: applying one AUTO appends its hour range to the
+    // profile's preferred study times, so every apply must see the previous ones' appends.
+    let candidates: Vec<NewRecommendation> = (0..20)
+        .map(|hour| NewRecommendation {
+            user_id: "u1".into(),
+            recommendation_type: RecommendationType::StudyTimeOptimization,
+            title: format!("Study during your peak hours ({hour}:00-{}:00)", hour + 1),
+            description: "d".into(),
+            actionable_text: "a".into(),
+            confidence: 0.8,
+            estimated_impact: 0.5,
+            ease_of_implementation: 0.5,
+            user_readiness: 0.5,
+            priority_score: 0.5,
+            source_pattern_ids: vec![],
+            source_insight_ids: vec![],
+        })
+        .collect();
+    let created = store
+        .insert_recommendations(&candidates, at(0))
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 20);
+    let applies = created
+        .iter()
+        .map(|rec| app.apply("u1", &rec.id, "AUTO"))
+        .collect::<Vec<_>>();
+    for res in futures_util::future::join_all(applies).await {
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+    let profile = store.learning_profile("u1").await.unwrap().unwrap();
+    let mut starts: Vec<i64> = profile
+        .preferred_study_times
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["startHour"].as_i64().unwrap())
+        .collect();
+    starts.sort_unstable();
+    assert_eq!(
+        starts,
+        (0..20).collect::<Vec<_>>(),
+        "a concurrent apply lost an update"
+    );
+}
+
+async fn a_long_insight_title_cannot_break_recommendations(db: TestDb) {
+    use insights_model::{InsightType, NewInsight};
+    let app = TestApp::new(db).await;
+    app.store()
+        .ensure_user("u1", None, None, at(0))
+        .await
+        .unwrap();
+    // As another application sharing the database may write it: far past any API limit and
+    // past PostgreSQL's largest B-tree entry once copied into a recommendation title.
+    let title: String = (0..4_000)
+        .map(|i| char::from_u32(0x4e00 + (i * 7919) % 20_000).unwrap())
+        .collect();
+    app.store()
+        .insert_insights(
+            &[NewInsight {
+                user_id: "u1".into(),
+                insight_type: InsightType::StudyTimeOptimization,
+                title: title.clone(),
+                description: "long".into(),
+                actionable_recommendation: "long".into(),
+                confidence: 0.9,
+            }],
+            insights_model::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let res = app
+            .get_as("/api/analytics/behavioral-insights/recommendations", "u1")
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        let recs = res.data()["recommendations"].as_array().unwrap().clone();
+        let from_insight = recs
+            .iter()
+            .find(|r| r["title"].as_str().unwrap().starts_with(&title[..30]))
+            .expect("the insight's recommendation is listed");
+        let shown = from_insight["title"].as_str().unwrap();
+        assert_eq!(shown.chars().count(), 200, "{shown}");
+        assert!(shown.ends_with('…'));
+    }
+}
+
+async fn ingested_text_over_the_limits_is_refused_naming_the_field(db: TestDb) {
+    let app = TestApp::new(db).await;
+    const PATTERNS: &str = "/api/analytics/behavioral-insights/patterns";
+    const INSIGHTS: &str = "/api/analytics/behavioral-insights/insights";
+    let long = |n: usize| "é".repeat(n);
+    let pattern = |extra: serde_json::Value| {
+        let mut item = json!({"patternType": "PERFORMANCE_PEAK", "confidence": 0.5});
+        item.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        json!([item])
+    };
+    let insight = |field: &str, value: String| {
+        let mut item = json!({"insightType": "STUDY_TIME_OPTIMIZATION", "title": "t",
+            "description": "d", "actionableRecommendation": "a", "confidence": 0.5});
+        item[field] = json!(value);
+        json!([item])
+    };
+    let cases = [
+        (
+            PATTERNS,
+            pattern(json!({"patternName": long(201)})),
+            "items[0].patternName",
+        ),
+        (
+            PATTERNS,
+            pattern(json!({"evidence": vec!["e"; 21]})),
+            "items[0].evidence",
+        ),
+        (
+            PATTERNS,
+            pattern(json!({"evidence": [long(501)]})),
+            "items[0].evidence",
+        ),
+        (
+            PATTERNS,
+            pattern(json!({"patternData": {"k": long(9_000)}})),
+            "items[0].patternData",
+        ),
+        (INSIGHTS, insight("title", long(201)), "items[0].title"),
+        (
+            INSIGHTS,
+            insight("description", long(2_001)),
+            "items[0].description",
+        ),
+        (
+            INSIGHTS,
+            insight("actionableRecommendation", long(2_001)),
+            "items[0].actionableRecommendation",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let res = app.post_as(path, "u1", body).await;
+        assert_eq!(res.status, 400, "{field}: {}", res.text);
+        assert_eq!(res.error_code(), "VALIDATION_ERROR");
+        assert_eq!(res.error_field().as_deref(), Some(field));
+    }
+    // At the limits exactly, everything is accepted.
+    let res = app
+        .post_as(
+            PATTERNS,
+            "u1",
+            pattern(json!({"patternName": long(200), "evidence": vec![long(500); 20]})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = app
+        .post_as(INSIGHTS, "u1", insight("title", long(200)))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+}
+
+on_both_backends!(
+    one_user_cannot_evict_other_users_cache_entries,
+    evolution_over_huge_evidence_is_streamed_and_not_cached,
+    a_streamed_evolution_answer_equals_the_whole_one,
+);
+
+const EVO: &str = "/api/analytics/behavioral-insights/patterns/evolution";
+
+async fn one_user_cannot_evict_other_users_cache_entries(db: TestDb) {
+    let config = ServiceConfig {
+        cache_capacity: 300,
+        cache_max_entries_per_user: 20,
+        ..ServiceConfig::default()
+    };
+    let app = TestApp::with_config(db, config).await;
+    let users: Vec<String> = (0..200).map(|i| format!("user{i}")).collect();
+    for user in &users {
+        assert_eq!(app.get_as(EVO, user).await.status, 200);
+    }
+    let hits = || app.state.insights.metrics_snapshot().cache.hits;
+    // One user asks for 2,000 explicit windows, each a distinct cache key.
+    let token = app.token("flooder");
+    for i in 0..2_000 {
+        let res = app
+            .get(
+                &format!(
+                    "/api/personalization/effectiveness?startDate=2025-01-01T00:00:00.000Z\
+                     &endDate=2025-06-01T00:00:{:02}.{:03}Z",
+                    i / 1000,
+                    i % 1000
+                ),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+    let before = hits();
+    for user in &users {
+        assert_eq!(app.get_as(EVO, user).await.status, 200);
+    }
+    assert_eq!(
+        hits() - before,
+        200,
+        "every other user's entry survived the flood"
+    );
+    assert!(
+        app.state
+            .insights
+            .metrics_snapshot()
+            .cache
+            .refused_over_share
+            >= 1_980
+    );
+}
+
+/// Patterns as the original app (or anyone with database access) may store them: ten with
+/// 250 kB of evidence each, spanning years, so each appears in every one of 52 weeks.
+async fn store_huge_patterns(app: &TestApp, user: &str, count: usize) {
+    use insights_model::{NewPattern, PatternType};
+    app.store()
+        .ensure_user(user, None, None, at(0))
+        .await
+        .unwrap();
+    let evidence: Vec<String> = (0..25)
+        .map(|i| format!("{i}:{}", "e".repeat(10_000)))
+        .collect();
+    let rows: Vec<NewPattern> = (0..count)
+        .map(|_| NewPattern {
+            user_id: user.into(),
+            pattern_type: PatternType::AttentionCycle,
+            pattern_data: json!({}),
+            confidence: 0.5,
+            pattern_name: None,
+            evidence: evidence.clone(),
+            occurrence_count: 1,
+            detected_at: at(1_735_689_600_000),  // 2025-01-01
+            last_seen_at: at(1_893_456_000_000), // 2030-01-01
+        })
+        .collect();
+    app.store().insert_patterns(&rows).await.unwrap();
+}
+
+async fn evolution_over_huge_evidence_is_streamed_and_not_cached(db: TestDb) {
+    let app = TestApp::new(db).await;
+    store_huge_patterns(&app, "u1", 10).await;
+    let res = app.get_as(&format!("{EVO}?weeks=52"), "u1").await;
+    assert_eq!(res.status, 200);
+    // ~65 MB: far above the 8 MiB entry cap, so streamed (and never held whole).
+    assert!(res.text.len() > 60_000_000, "{} bytes", res.text.len());
+    let data = res.data();
+    assert_eq!(data["meta"]["totalPatterns"], 10);
+    let weeks = data["evolution"].as_array().unwrap();
+    assert_eq!(weeks.len(), 52);
+    assert!(
+        weeks
+            .iter()
+            .all(|w| w["patterns"].as_array().unwrap().len() == 10)
+    );
+    let stats = app.state.insights.metrics_snapshot().cache;
+    assert_eq!(stats.entries, 0, "a streamed answer was cached");
+}
+
+async fn a_streamed_evolution_answer_equals_the_whole_one(db: TestDb) {
+    let mut app = TestApp::new(db).await;
+    app.seed_user_with_patterns("u1").await;
+    // The same data through a service whose entry cap makes every evolution answer streamed.
+    let whole_state = app.state.clone();
+    let mut streaming_state = app.state.clone();
+    streaming_state.insights = Insights::new(
+        app.store().clone(),
+        ServiceConfig {
+            cache_max_entry_bytes: 1,
+            ..ServiceConfig::default()
+        },
+    )
+    .unwrap();
+    for query in [
+        "?weeks=52",
+        "?weeks=4",
+        "?weeks=12&patternType=FORGETTING_CURVE",
+    ] {
+        app.state = whole_state.clone();
+        let whole = app.get_as(&format!("{EVO}{query}"), "u1").await;
+        app.state = streaming_state.clone();
+        let streamed = app.get_as(&format!("{EVO}{query}"), "u1").await;
+        assert_eq!(streamed.status, 200);
+        // The week boundaries follow "now", which moved between the two requests.
+        let strip = |mut v: serde_json::Value| {
+            for week in v["data"]["evolution"].as_array_mut().unwrap() {
+                week.as_object_mut().unwrap().remove("weekStart");
+                week.as_object_mut().unwrap().remove("weekEnd");
+            }
+            let meta = v["data"]["meta"].as_object_mut().unwrap();
+            meta.remove("startDate");
+            meta.remove("endDate");
+            v
+        };
+        assert_eq!(strip(streamed.json()), strip(whole.json()), "{query}");
+        assert_eq!(streamed.text.len(), whole.text.len(), "{query}");
+    }
 }

@@ -78,6 +78,29 @@ pub fn select_interventions<'a>(
     selected
 }
 
+/// Longest recommendation title the engine writes, in characters.
+///
+/// Titles are copied from insights (which other applications may write with any length) or
+/// filled from pattern data, and `(userId, recommendationType, title)` is a unique B-tree
+/// index: PostgreSQL refuses an index entry over 2,704 bytes, so one 4,000-character insight
+/// title made every later recommendation GET of its user fail. 200 characters are at most 800
+/// bytes of UTF-8, and longer than any title the templates produce from sane data.
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// `title` cut to [`MAX_TITLE_CHARS`] characters, ending in `…` when it was cut. The cut is
+/// deterministic, so the same long source always yields the same title and de-duplication by
+/// (type, title) keeps working.
+pub fn bounded_title(title: String) -> String {
+    match title.char_indices().nth(MAX_TITLE_CHARS - 1) {
+        Some((end, _)) if title[end..].chars().nth(1).is_some() => {
+            let mut cut = title[..end].to_owned();
+            cut.push('…');
+            cut
+        }
+        _ => title,
+    }
+}
+
 /// A scored candidate from raw parts.
 #[allow(clippy::too_many_arguments)]
 fn candidate(
@@ -96,7 +119,7 @@ fn candidate(
     NewRecommendation {
         user_id: user_id.to_owned(),
         recommendation_type,
-        title,
+        title: bounded_title(title),
         description,
         actionable_text,
         confidence,
@@ -206,4 +229,23 @@ pub fn from_intervention(user_id: &str, intervention: &Intervention) -> Option<N
         Vec::new(),
         Vec::new(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_bounded_deterministically_on_character_boundaries() {
+        let short = "Study during your peak hours (9 AM - 11 AM)".to_owned();
+        assert_eq!(bounded_title(short.clone()), short);
+        let exact = "é".repeat(MAX_TITLE_CHARS);
+        assert_eq!(bounded_title(exact.clone()), exact);
+        let long = "ü".repeat(4_000);
+        let cut = bounded_title(long.clone());
+        assert_eq!(cut.chars().count(), MAX_TITLE_CHARS);
+        assert!(cut.ends_with('…'));
+        assert!(cut.len() < 2_704, "fits a PostgreSQL B-tree entry");
+        assert_eq!(bounded_title(long), cut);
+    }
 }

@@ -41,26 +41,25 @@ pub struct ApplyOutcome {
     pub profile_update: ProfileUpdate,
 }
 
-/// The body of the apply transaction, expanded once per backend.
+/// The body of the apply transaction, expanded once per backend. the optional tail is appended to the
+/// profile read: `.for_update()` on PostgreSQL, nothing on SQLite (see below).
 macro_rules! apply_in_transaction {
-    ($tx:ident, $req:ident, $derive:ident) => {{
+    ($tx:ident, $req:ident, $derive:ident $(, $($lock:tt)+)?) => {{
         let id = $req.recommendation_id.as_str();
         let now = naive($req.now);
-        let owner: String = match &$req.acting_user {
-            Some(user) => user.clone(),
-            None => r::table
-                .find(id)
-                .select(r::user_id)
-                .first::<String>($tx)
-                .await
-                .optional()?
-                .ok_or(StoreError::NotFound("recommendation"))?,
-        };
-        // The conditional UPDATE is the race-free check: of concurrent applies exactly one
-        // finds `appliedAt` still NULL (the row lock / SQLite write lock serialises them).
-        let updated: Option<RecommendationRow> = diesel::update(r::table.find(id))
+        // The conditional UPDATE comes first and is the race-free check: of concurrent applies
+        // exactly one finds `appliedAt` still NULL (the row lock / SQLite write lock serialises
+        // them). Being the transaction's first statement also makes a SQLite transaction a
+        // writer from its start, like `BEGIN IMMEDIATE`: a read before it would pin a snapshot
+        // that another writer can make stale, and the write would then fail with
+        // SQLITE_BUSY_SNAPSHOT instead of waiting for the lock.
+        let mut update = diesel::update(r::table.find(id))
             .filter(r::applied_at.is_null())
-            .filter(r::user_id.eq(&owner))
+            .into_boxed();
+        if let Some(user) = &$req.acting_user {
+            update = update.filter(r::user_id.eq(user.clone()));
+        }
+        let updated: Option<RecommendationRow> = update
             .set(r::applied_at.eq(Some(now)))
             .returning(RecommendationRow::as_returning())
             .get_result($tx)
@@ -78,10 +77,11 @@ macro_rules! apply_in_transaction {
                 let existing: Recommendation = existing
                     .ok_or(StoreError::NotFound("recommendation"))?
                     .into();
-                return Err(if existing.user_id != owner {
-                    StoreError::Forbidden("recommendation belongs to another user")
-                } else {
-                    StoreError::Conflict("recommendation already applied")
+                return Err(match &$req.acting_user {
+                    Some(user) if existing.user_id != *user => {
+                        StoreError::Forbidden("recommendation belongs to another user")
+                    }
+                    _ => StoreError::Conflict("recommendation already applied"),
                 });
             }
         };
@@ -91,9 +91,14 @@ macro_rules! apply_in_transaction {
             .select(diesel::dsl::avg(bp::confidence))
             .first($tx)
             .await?;
+        // The profile is read and written back as a whole by `derive`: two applies of different
+        // recommendations must not both read the same version, or the second write loses the
+        // first's change. PostgreSQL locks the row until commit (`FOR UPDATE`); SQLite already
+        // holds the database's write lock since the UPDATE above.
         let profile: Option<LearningProfile> = ulp::table
             .filter(ulp::user_id.eq(user))
             .select(ProfileRow::as_select())
+            $($($lock)+)?
             .first::<ProfileRow>($tx)
             .await
             .optional()?
@@ -161,11 +166,19 @@ impl Store {
         F: FnOnce(&Recommendation, Option<&LearningProfile>) -> ProfileUpdate + Send,
     {
         let req = &req;
-        with_conn!(self, |conn| {
-            conn.transaction::<_, StoreError, _>(async move |tx| {
-                apply_in_transaction!(tx, req, derive)
-            })
-            .await
-        })
+        with_conn!(self,
+            postgres: |conn| {
+                conn.transaction::<_, StoreError, _>(async move |tx| {
+                    apply_in_transaction!(tx, req, derive, .for_update())
+                })
+                .await
+            },
+            sqlite: |conn| {
+                conn.transaction::<_, StoreError, _>(async move |tx| {
+                    apply_in_transaction!(tx, req, derive)
+                })
+                .await
+            }
+        )
     }
 }

@@ -4,6 +4,7 @@
 mod bound;
 mod cancellation;
 mod invalidation_race;
+mod owner_share;
 mod properties;
 mod single_flight;
 mod stats;

@@ -1,0 +1,141 @@
+//! [`Answer`]: a success body either whole ([`Json`], cacheable) or produced piece by piece
+//! ([`ChunkedBody`]) when it is too large to hold whole.
+
+use bytes::{Bytes, BytesMut};
+
+use crate::Json;
+
+/// A success response body, enveloped (`{"success":true,"data":…}`).
+#[derive(Debug)]
+pub enum Answer {
+    /// The whole body, shared with the cache.
+    Whole(Json),
+    /// A body larger than a cache entry may be, produced in chunks as it is sent: the memory it
+    /// needs is what its parts take once, not its full length.
+    Chunked(ChunkedBody),
+}
+
+impl Answer {
+    /// The body as one [`Json`] value, collecting a chunked body (for library callers that want
+    /// the value itself; a server should send [`Answer::Chunked`] as it comes).
+    pub fn into_json(self) -> Json {
+        match self {
+            Self::Whole(json) => json,
+            Self::Chunked(body) => {
+                let len = body.len();
+                let mut text = Vec::with_capacity(len);
+                for chunk in body {
+                    text.extend_from_slice(&chunk);
+                }
+                Json::from_enveloped_bytes(text)
+            }
+        }
+    }
+}
+
+/// Where the pieces of a chunked body come from: each call returns the next piece, `None` at
+/// the end. Pieces are borrowed from the source, which the body keeps alive.
+pub(crate) trait PieceSource: Send + Sync + 'static {
+    /// The cursor that walks the pieces.
+    type Cursor: Default + Send;
+    /// The next piece after `cursor`, advancing it.
+    fn next_piece<'s>(&'s self, cursor: &mut Self::Cursor) -> Option<Piece<'s>>;
+}
+
+/// One piece of a body.
+pub(crate) enum Piece<'s> {
+    /// Text to copy into the current chunk.
+    Text(&'s str),
+    /// Bytes that may be sent as they are, without copying, when they are large.
+    Shared(&'s Bytes),
+}
+
+/// Pieces shorter than this are copied into the current chunk; longer shared pieces are sent as
+/// chunks of their own, without a copy.
+const COPY_BELOW: usize = 4 * 1024;
+/// A chunk is sent once it holds this much.
+const CHUNK: usize = 32 * 1024;
+
+/// An enveloped body produced in chunks of about 32 KiB. Its exact length is known up front.
+pub struct ChunkedBody {
+    chunks: Box<dyn Iterator<Item = Bytes> + Send>,
+    len: usize,
+}
+
+impl ChunkedBody {
+    /// A body of exactly `len` bytes made of the pieces of `source`, inside `head` and `tail`.
+    pub(crate) fn new<S: PieceSource>(
+        source: std::sync::Arc<S>,
+        head: &'static str,
+        tail: &'static str,
+        len: usize,
+    ) -> Self {
+        let mut cursor = S::Cursor::default();
+        let mut buffer = BytesMut::with_capacity(CHUNK);
+        buffer.extend_from_slice(head.as_bytes());
+        let mut pending: Option<Bytes> = None;
+        let mut finished = false;
+        let chunks = std::iter::from_fn(move || {
+            if let Some(shared) = pending.take() {
+                return Some(shared);
+            }
+            if finished {
+                return None;
+            }
+            loop {
+                match source.next_piece(&mut cursor) {
+                    Some(Piece::Text(text)) => buffer.extend_from_slice(text.as_bytes()),
+                    Some(Piece::Shared(bytes)) if bytes.len() < COPY_BELOW => {
+                        buffer.extend_from_slice(bytes);
+                    }
+                    Some(Piece::Shared(bytes)) => {
+                        // Send what is buffered, then the shared bytes as they are.
+                        if buffer.is_empty() {
+                            return Some(bytes.clone());
+                        }
+                        pending = Some(bytes.clone());
+                        return Some(buffer.split().freeze());
+                    }
+                    None => {
+                        finished = true;
+                        buffer.extend_from_slice(tail.as_bytes());
+                        return Some(buffer.split().freeze());
+                    }
+                }
+                if buffer.len() >= CHUNK {
+                    return Some(buffer.split().freeze());
+                }
+            }
+        });
+        Self {
+            chunks: Box::new(chunks),
+            len,
+        }
+    }
+
+    /// The body's length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the body is empty (never, for an enveloped body).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Iterator for ChunkedBody {
+    type Item = Bytes;
+
+    fn next(&mut self) -> Option<Bytes> {
+        self.chunks.next()
+    }
+}
+
+impl std::fmt::Debug for ChunkedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChunkedBody")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}

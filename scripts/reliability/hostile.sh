@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Hostile probes: one user, or an anonymous client, trying to hurt the service. Runs the
+# RELEASE server with default settings on a PostgreSQL database of its own, sends each probe,
+# and records the status codes and the server's peak resident memory (VmHWM, reset before each
+# probe through /proc/<pid>/clear_refs). Traffic to 127.0.0.1 only; every loop is bounded; the
+# script stops by itself and drops its database.
+#
+#   scripts/reliability/hostile.sh             # all probes; a Markdown table on stdout
+#   PG=postgres://postgres@127.0.0.1:5432 OUT=/tmp/hostile scripts/reliability/hostile.sh
+#
+# Needs: cargo, psql, python3, and root or the server's owner (for clear_refs).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PG=${PG:-postgres://postgres@127.0.0.1:5432}
+DB=insights_hostile_$$
+PORT=${PORT:-19$((RANDOM % 900 + 100))}
+SECRET=hostile-secret-hostile-secret-0123456789
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+OUT=${OUT:-$CARGO_TARGET_DIR/hostile}
+mkdir -p "$OUT"
+
+cargo build --release -p insights-server --bin insights
+BIN=$CARGO_TARGET_DIR/release/insights
+echo "run at $(date -u +%FT%TZ) on $(git rev-parse --short HEAD); $(uptime)"
+
+psql "$PG/postgres" -qc "CREATE DATABASE $DB"
+SERVER_PID=
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB" || true
+}
+trap cleanup EXIT
+
+export DATABASE_URL="$PG/$DB" INSIGHTS_JWT_SECRET="$SECRET"
+"$BIN" migrate >/dev/null
+RUST_LOG=warn "$BIN" serve --bind "127.0.0.1:$PORT" >"$OUT/server.out" 2>"$OUT/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+  sleep 0.1
+done
+
+BIN="$BIN" PORT="$PORT" PID="$SERVER_PID" PGURL="$PG/$DB" OUT="$OUT" python3 - <<'PY'
+import gzip, http.client, json, os, subprocess, threading, time
+from collections import Counter
+
+PORT, PID, PGURL, BIN, OUT = int(os.environ["PORT"]), os.environ["PID"], os.environ["PGURL"], os.environ["BIN"], os.environ["OUT"]
+EVO = "/api/analytics/behavioral-insights/patterns/evolution"
+REC = "/api/analytics/behavioral-insights/recommendations"
+EFF = "/api/personalization/effectiveness"
+results = []
+
+def token(user):
+    return subprocess.run([BIN, "token", "--user", user], capture_output=True, text=True, check=True).stdout.strip()
+
+def psql(sql):
+    subprocess.run(["psql", PGURL, "-qc", sql], check=True, capture_output=True)
+
+def request(method, path, tok=None, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+    h = dict(headers or {})
+    if tok:
+        h["Authorization"] = "Bearer " + tok
+    conn.request(method, path, body=body, headers=h)
+    res = conn.getresponse()
+    size = 0
+    while True:  # read in pieces: the client's memory is not what is measured
+        chunk = res.read(1 << 16)
+        if not chunk:
+            break
+        size += len(chunk)
+    conn.close()
+    return res.status, size, dict(res.getheaders())
+
+def hwm_mib():
+    for line in open(f"/proc/{PID}/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return -1
+
+def reset_hwm():
+    with open(f"/proc/{PID}/clear_refs", "w") as f:
+        f.write("5")
+
+def concurrently(jobs):
+    out = [None] * len(jobs)
+    def run(i, job):
+        try:
+            out[i] = job()
+        except Exception as e:  # a dropped connection is a finding, not a crash of the probe
+            out[i] = (f"error: {type(e).__name__}", 0, {})
+    threads = [threading.Thread(target=run, args=(i, j)) for i, j in enumerate(jobs)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    return out
+
+def probe(name, fn):
+    reset_hwm()
+    started = time.time()
+    statuses, note = fn()
+    results.append({"probe": name, "statuses": dict(Counter(str(s) for s in statuses)),
+                    "peak_rss_mib": round(hwm_mib(), 1), "seconds": round(time.time() - started, 1), "note": note})
+    print(json.dumps(results[-1]), flush=True)
+
+# 1. Evolution over huge evidence, written straight to the database as another application
+#    could: 25 patterns x 250 kB of evidence, 2025-01-01 .. 2030-01-01 (each in every week).
+psql("""INSERT INTO users (id, "updatedAt") VALUES ('big', now());
+INSERT INTO behavioral_patterns (id, "userId", "patternType", "patternData", confidence, evidence,
+  "occurrenceCount", "detectedAt", "lastSeenAt")
+SELECT 'big-' || i, 'big', 'ATTENTION_CYCLE', '{}', 0.5,
+  ARRAY(SELECT md5(i::text || j::text) || repeat('e', 9968) FROM generate_series(1, 25) j),
+  1, '2025-01-01', '2030-01-01' FROM generate_series(1, 25) i""")
+big = token("big")
+def evolution_sequential():
+    out = [request("GET", f"{EVO}?weeks={w}", big) for w in (52, 51, 50, 49)]
+    return [s for s, _, _ in out], f"answer {out[0][1] / 1e6:.0f} MB, content-length {out[0][2].get('content-length')}"
+probe("evolution weeks 52/51/50/49 over 25 x 250 kB patterns (sequential)", evolution_sequential)
+def evolution_concurrent():
+    out = concurrently([lambda w=w: request("GET", f"{EVO}?weeks={w}", big) for w in range(52, 44, -1)])
+    return [s for s, _, _ in out], f"{sum(b for _, b, _ in out) / 1e6:.0f} MB sent"
+probe("8 concurrent evolution GETs (weeks 52..45) over the same data", evolution_concurrent)
+
+# 2. A 4,000-character insight title (written straight to the database).
+psql("""INSERT INTO users (id, "updatedAt") VALUES ('titled', now());
+INSERT INTO behavioral_insights (id, "userId", "insightType", title, description, "actionableRecommendation", confidence)
+VALUES ('long-title', 'titled', 'STUDY_TIME_OPTIMIZATION', (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 125) g),
+  'd', 'a', 0.9)""")
+titled = token("titled")
+probe("recommendations of a user with a 4,000-character insight title (3 GETs)",
+      lambda: ([request("GET", REC, titled)[0] for _ in range(3)], ""))
+
+# 3. /metrics with made-up methods and paths.
+def metrics_series():
+    conn = http.client.HTTPConnection("127.0.0.1", PORT)
+    conn.request("GET", "/metrics"); text = conn.getresponse().read().decode()
+    return sum(1 for l in text.splitlines() if not l.startswith("#")), len(text)
+def metrics_probe():
+    request("GET", "/warm"); request("M0", "/warm"); metrics_series()
+    before = metrics_series()
+    statuses = [request(f"M{i}", f"/made-up/{i}")[0] for i in range(1, 1001)]
+    after = metrics_series()
+    return statuses, f"series {before[0]} -> {after[0]}, /metrics {before[1]} -> {after[1]} bytes"
+probe("1,000 made-up methods and paths, then /metrics", metrics_probe)
+
+# 4. Compressed request bodies that inflate to 250 MB each, 200 at once.
+bomb = gzip.compress(b" " * (250 * 1024 * 1024), 9)
+inflater = token("inflater")
+probe(f"200 concurrent gzip bodies of {len(bomb) // 1024} kB inflating to 250 MB",
+      lambda: ([s for s, _, _ in concurrently([lambda: request("POST", "/api/analytics/behavioral-insights/patterns", inflater, bomb,
+               {"Content-Type": "application/json", "Content-Encoding": "gzip"}) for _ in range(200)])], ""))
+
+# 5. Concurrent AUTO applies of different recommendations (profile updates kept).
+psql("""INSERT INTO users (id, "updatedAt") VALUES ('applier', now());
+INSERT INTO user_learning_profiles (id, "userId", "preferredStudyTimes", "averageSessionDuration", "optimalSessionDuration",
+  "contentPreferences", "learningStyleProfile", "personalizedForgettingCurve", "lastAnalyzedAt", "dataQualityScore")
+VALUES ('p-applier', 'applier', '[]', 40, 45, '{}', '{}', '{}', now(), 0.5);
+INSERT INTO recommendations (id, "userId", "recommendationType", title, description, "actionableText", confidence,
+  "estimatedImpact", "easeOfImplementation", "userReadiness", "priorityScore", "sourcePatternIds", "sourceInsightIds")
+SELECT 'r' || h, 'applier', 'STUDY_TIME_OPTIMIZATION', 'Study during your peak hours (' || h || ':00-' || (h + 1) || ':00)',
+  'd', 'a', 0.8, 0.5, 0.5, 0.5, 0.5, '{}', '{}' FROM generate_series(0, 19) h""")
+applier = token("applier")
+def applies():
+    out = concurrently([lambda h=h: request("POST", f"{REC}/r{h}/apply", applier, json.dumps({"applicationType": "AUTO"}),
+                        {"Content-Type": "application/json"}) for h in range(20)])
+    kept = subprocess.run(["psql", PGURL, "-tAc", """SELECT jsonb_array_length("preferredStudyTimes") FROM user_learning_profiles WHERE "userId" = 'applier'"""],
+                          capture_output=True, text=True).stdout.strip()
+    return [s for s, _, _ in out], f"{kept} of 20 study times kept"
+probe("20 concurrent AUTO applies of different recommendations", applies)
+
+# 6. One user floods the cache with distinct effectiveness windows; others' entries survive.
+users = [f"cached{i}" for i in range(100)]
+tokens = {u: token(u) for u in users}
+for u in users:
+    request("GET", EVO, tokens[u])
+def cache_hits():
+    conn = http.client.HTTPConnection("127.0.0.1", PORT)
+    conn.request("GET", "/metrics"); text = conn.getresponse().read().decode()
+    return int(next(l.split()[1] for l in text.splitlines() if l.startswith("insights_cache_hits_total")))
+flooder = token("flooder")
+def flood():
+    statuses = [request("GET", f"{EFF}?startDate=2025-01-01T00:00:00.000Z&endDate=2025-06-01T00:00:{i // 1000:02d}.{i % 1000:03d}Z", flooder)[0]
+                for i in range(10_000)]
+    before = cache_hits()
+    for u in users:
+        request("GET", EVO, tokens[u])
+    return statuses, f"other users' entries still cached: {cache_hits() - before - 1} of 100"
+probe("10,000 effectiveness GETs with distinct windows by one user", flood)
+
+# 7. A flood of readiness probes.
+probe("500 concurrent /readyz", lambda: ([s for s, _, _ in concurrently([lambda: request("GET", "/readyz") for _ in range(500)])], ""))
+
+json.dump(results, open(os.path.join(OUT, "hostile-report.json"), "w"), indent=1)
+print("\n| probe | statuses | peak RSS (MiB) | s | note |\n|---|---|---|---|---|")
+for r in results:
+    print(f"| {r['probe']} | {', '.join(f'{k}: {v}' for k, v in sorted(r['statuses'].items()))} | {r['peak_rss_mib']} | {r['seconds']} | {r['note']} |")
+PY
+
+# 8. Demo mode: with a configured secret the start-up text holds no token.
+if grep -q "eyJ" "$OUT/server.out"; then echo "| start-up text with a configured secret | printed a token |"; else echo "| start-up text with a configured secret | no token, no demo data |"; fi
