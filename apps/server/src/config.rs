@@ -158,6 +158,8 @@ pub struct ServeConfig {
     pub redis_url: Option<String>,
     /// Redis key and channel prefix.
     pub redis_key_prefix: String,
+    /// Whether `/` serves the dashboard.
+    pub dashboard: bool,
 }
 
 impl ServeConfig {
@@ -234,6 +236,7 @@ impl ServeConfig {
             read_replica,
             redis_url,
             redis_key_prefix: args.redis_key_prefix.clone(),
+            dashboard: args.dashboard,
         })
     }
 }

@@ -8,9 +8,22 @@ use crate::routes;
 /// The demo user's id.
 pub const DEMO_USER: &str = "demo-user";
 
-/// The banner for a server listening on `addr` with a token for [`DEMO_USER`].
-pub fn banner(addr: SocketAddr, token: &str, db_path: &Path, secret_generated: bool) -> String {
+/// The banner for a server listening on `addr` with a token for [`DEMO_USER`]; with the
+/// dashboard on, it leads with the page's address, the token in the fragment (which browsers
+/// never send to the server).
+pub fn banner(
+    addr: SocketAddr,
+    token: &str,
+    db_path: &Path,
+    secret_generated: bool,
+    dashboard: bool,
+) -> String {
     let base = format!("http://{addr}");
+    let open = if dashboard {
+        format!("Open the dashboard: {base}/#token={token}\n\n")
+    } else {
+        String::new()
+    };
     let auth = format!("-H \"Authorization: Bearer {token}\"");
     let secret_note = if secret_generated {
         "The token secret was generated at start-up (no INSIGHTS_JWT_SECRET): tokens stop \
@@ -23,6 +36,7 @@ pub fn banner(addr: SocketAddr, token: &str, db_path: &Path, secret_generated: b
 Behavioral-insights API listening on {base} (embedded SQLite at {db})\n\
 Demo user: {DEMO_USER}. {secret_note}\n\
 \n\
+{open}\
 export TOKEN={token}\n\
 \n\
 curl -s {auth} \"{base}{eff}?metric=all\"\n\

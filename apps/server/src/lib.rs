@@ -15,6 +15,7 @@
 //! | [`middleware`] | request id, log line, metrics, statement count; PostgreSQL deadline |
 //! | [`metrics`] | Prometheus registry and `/metrics` rendering |
 //! | [`openapi`] | the `/openapi.json` document |
+//! | [`dashboard`] | the web page at `/` and its embedded files |
 //! | [`app`] | the application factory shared by `main` and the tests |
 //! | [`startup`] | running each subcommand |
 //! | [`demo`] | the demo banner |
@@ -35,6 +36,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod demo;
 pub mod envelope;
 pub mod error;

@@ -168,6 +168,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         metrics: Arc::new(Metrics::new()?),
         deadline: config.request_timeout,
         body_limit: config.body_limit,
+        dashboard: config.dashboard,
     };
     let mut server = HttpServer::new(move || app(state.clone()))
         .shutdown_timeout(config.shutdown_timeout.as_secs())
@@ -184,7 +185,13 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         let db_path = config.data_dir.join(crate::config::EMBEDDED_DB_FILE);
         println!(
             "{}",
-            banner(addr, &token, &db_path, config.secret.is_generated())
+            banner(
+                addr,
+                &token,
+                &db_path,
+                config.secret.is_generated(),
+                config.dashboard
+            )
         );
     }
     // actix stops on SIGINT/SIGTERM, letting in-flight requests finish within shutdown_timeout.
