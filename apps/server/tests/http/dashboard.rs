@@ -109,6 +109,7 @@ return {
   patterns: q('#evo-grid tbody tr').map((e) => e.querySelector('[data-pattern]').dataset.pattern),
   newPerWeek: q('#evo-grid tfoot tr[data-count=new] td').map((e) => Number(e.textContent)),
   evoEmpty: text('#evolution [data-empty]'),
+  more: text('#evolution .more:not([hidden])'),
   recIds: q('#rec-list > li').map((e) => e.dataset.id),
   recTitles: q('#rec-list > li h3').map((e) => e.textContent),
   applied: q('#rec-list > li [data-applied]').map((e) => e.closest('li').dataset.id),
@@ -141,13 +142,48 @@ fn user_token(user: &str) -> String {
 async fn demo_server(db: &TestDb) -> ServerProcess {
     let insights = Insights::new(db.store.clone(), ServiceConfig::default()).expect("service");
     assert!(insights.seed_demo("demo-user").await.expect("seed"));
+    serve(db, None).await
+}
+
+/// The real binary serving `db` (on `port`, or a spare one).
+async fn serve(db: &TestDb, port: Option<u16>) -> ServerProcess {
     let url = db.url.clone();
     tokio::task::spawn_blocking(move || {
         let secret = std::str::from_utf8(SECRET).expect("utf-8 secret");
-        ServerProcess::start(&["--database-url", &url, "--jwt-secret", secret])
+        let args = ["--database-url", &url, "--jwt-secret", secret];
+        match port {
+            Some(port) => ServerProcess::start_on(port, &args),
+            None => ServerProcess::start(&args),
+        }
     })
     .await
     .expect("start server")
+}
+
+/// `count` patterns for `user`, detected over the last year and seen for up to 17 weeks.
+async fn seed_many_patterns(db: &TestDb, user: &str, count: i64) {
+    let now = insights_model::Timestamp::now().unix_millis();
+    let types = insights_model::PatternType::ALL;
+    let patterns: Vec<_> = (0..count)
+        .map(|i| {
+            let detected = now - (1 + i * 7919 % 360) * DAY;
+            let last_seen = (detected + (i * 31 % 120) * DAY).min(now);
+            pattern(
+                user,
+                types[i as usize % types.len()],
+                0.6 + (i % 40) as f64 / 100.0,
+                detected,
+                last_seen,
+            )
+        })
+        .collect();
+    db.store
+        .ensure_user(user, None, None, insights_model::Timestamp::now())
+        .await
+        .expect("user");
+    for chunk in patterns.chunks(500) {
+        db.store.insert_patterns(chunk).await.expect("patterns");
+    }
 }
 
 fn api(server: &ServerProcess, path: &str, token: &str) -> Value {
@@ -283,6 +319,43 @@ both_backends! {
             })
             .await;
 
+        // A heavy user: 52 weeks of 3,000 patterns render 60 rows at a time.
+        seed_many_patterns(&db, "heavy", 3000).await;
+        let heavy = user_token("heavy");
+        let evo = api(&server, &format!("{EVOLUTION}?weeks=52"), &heavy);
+        let weeks = evo["evolution"].as_array().unwrap();
+        let ids: BTreeSet<&str> = weeks
+            .iter()
+            .flat_map(|w| w["patterns"].as_array().unwrap())
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.len() > 2_000, "{} patterns in 52 weeks", ids.len());
+        browser.client.goto("about:blank").await.unwrap();
+        browser.client.goto(&format!("{base}/#token={heavy}")).await.unwrap();
+        browser.wait_for("the heavy user's panels", SNAPSHOT, settled).await;
+        let started = std::time::Instant::now();
+        browser.client.find(fantoccini::Locator::Css("#evo-controls select[name=weeks]")).await.unwrap().select_by_value("52").await.unwrap();
+        let page = browser.wait_for("a 52-week grid", SNAPSHOT, |p| p["weeks"].as_array().unwrap().len() == 52).await;
+        let fetch = browser
+            .js("const r = performance.getEntriesByType('resource').filter((e) => e.name.includes('weeks=52')).pop(); return [r.duration, r.decodedBodySize]")
+            .await;
+        eprintln!(
+            "{}: 52 weeks x {} patterns fetched and drawn in {:?}; the fetch (ms, body bytes): {fetch}",
+            db.store.backend(),
+            ids.len(),
+            started.elapsed()
+        );
+        assert_eq!(page["patterns"].as_array().unwrap().len(), 60);
+        let remaining = ids.len() - 60;
+        assert!(page["more"].as_str().unwrap().contains(&format!("{remaining} remaining")), "{page:#}");
+        let new_per_week: Vec<usize> = weeks
+            .iter()
+            .map(|w| w["patterns"].as_array().unwrap().iter().filter(|p| p["status"] == "new").count())
+            .collect();
+        assert_eq!(page["newPerWeek"], json!(new_per_week), "counts cover every pattern, shown or not");
+        browser.client.find(fantoccini::Locator::Css("#evolution .more")).await.unwrap().click().await.unwrap();
+        browser.wait_for("60 more rows", SNAPSHOT, |p| p["patterns"].as_array().unwrap().len() == 120).await;
+
         // A bad token returns to the form, which then accepts a good one.
         browser.client.goto("about:blank").await.unwrap();
         browser.client.goto(&format!("{base}/#token=not-a-token")).await.unwrap();
@@ -293,6 +366,22 @@ both_backends! {
         input.send_keys(&token).await.unwrap();
         browser.client.find(fantoccini::Locator::Css("#token-form button")).await.unwrap().click().await.unwrap();
         browser.wait_for("the dashboard after pasting a token", SNAPSHOT, settled).await;
+
+        // The server goes away: the panel says so and retries with backoff until it is back.
+        let port = server.port;
+        drop(server);
+        browser.client.find(fantoccini::Locator::Css("#rec-controls select[name=limit]")).await.unwrap().select_by_value("3").await.unwrap();
+        browser
+            .wait_for("the retry notice", SNAPSHOT, |p| {
+                p["rec"] == "retrying" && p["recNote"].as_str().unwrap_or_default().contains("retrying in")
+            })
+            .await;
+        let _server = serve(&db, Some(port)).await;
+        browser
+            .wait_for("the panel to recover by itself", SNAPSHOT, |p| {
+                p["rec"] == "ready" && p["recIds"].as_array().unwrap().len() <= 3
+            })
+            .await;
 
         browser.close().await;
     }
@@ -312,7 +401,9 @@ async fn screenshots() {
     let base = format!("http://127.0.0.1:{}", server.port);
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/img");
     std::fs::create_dir_all(&out).unwrap();
-    for (name, width) in [("desktop", 1440), ("narrow", 360)] {
+    // Desktop: the whole page. Narrow: the first 1,600 px (effectiveness and the evolution
+    // grid), so the README can show it beside the desktop one at a readable size.
+    for (name, width, most) in [("desktop", 1440, u64::MAX), ("narrow", 360, 1600)] {
         let browser = Browser::start_or_skip("screenshots", width, 900)
             .await
             .expect("a browser to take screenshots with");
@@ -324,16 +415,19 @@ async fn screenshots() {
         browser
             .wait_for("three loaded panels", SNAPSHOT, settled)
             .await;
-        // The whole page in one image: a viewport as tall as the document (the window adds
-        // its own frame), measured again after each resize until the layout stops changing.
+        // Show a pattern's metadata, as hovering or tabbing to it does.
+        browser
+            .js("document.querySelector('#evo-grid [data-pattern]').focus({ preventScroll: true }); window.scrollTo(0, 0); return null")
+            .await;
+        // A viewport as tall as the document (the window adds its own frame), measured again
+        // after each resize until the layout stops changing.
         browser.client.set_window_size(width, 900).await.unwrap();
         let mut height = 0;
         for _ in 0..5 {
             let wanted = browser
-                .js("return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight")
-                .await
-                .as_u64()
-                .unwrap();
+                .js("return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]")
+                .await;
+            let wanted = wanted[0].as_u64().unwrap().min(most) + wanted[1].as_u64().unwrap();
             if wanted == height {
                 break;
             }
@@ -343,10 +437,6 @@ async fn screenshots() {
         }
         browser
             .wait_for("the resized page", SNAPSHOT, settled)
-            .await;
-        // Show a pattern's metadata, as hovering or tabbing to it does.
-        browser
-            .js("document.querySelector('#evo-grid [data-pattern]').focus(); return null")
             .await;
         let png = browser.client.screenshot().await.unwrap();
         std::fs::write(out.join(format!("dashboard-{name}.png")), png).unwrap();
