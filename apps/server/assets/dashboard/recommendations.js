@@ -9,6 +9,10 @@ export function mountRecommendations(section) {
   const panel = new Panel(section);
   const form = section.querySelector('form');
 
+  // The list is redrawn after an apply, which removes the focused button: keyboard users
+  // continue from the panel's heading instead of the top of the page.
+  const heading = section.querySelector('h2');
+
   async function apply(rec, button) {
     button.disabled = true;
     button.textContent = 'Applying…';
@@ -16,10 +20,12 @@ export function mountRecommendations(section) {
       await post(ROUTES.apply(rec.id), { applicationType: 'MANUAL' });
       await load();
       panel.note(`Applied “${rec.title}”.`);
+      heading.focus();
     } catch (error) {
       if (error.status === 409) {
         await load();
         panel.note(`“${rec.title}” was already applied.`);
+        heading.focus();
       } else if (error.status !== 401) {
         button.disabled = false;
         button.textContent = 'Apply';

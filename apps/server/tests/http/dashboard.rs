@@ -251,9 +251,11 @@ both_backends! {
         assert!(titles.len() >= 2, "{recs}");
         assert_eq!(page["recTitles"], json!(titles));
 
-        // Apply marks the first applied: it leaves the default list and the API agrees.
+        // Apply (from the keyboard) marks the first applied: it leaves the default list, the
+        // API agrees, and focus lands on the panel's heading rather than the top of the page.
         let first = page["recIds"][0].as_str().unwrap().to_owned();
-        browser.client.find(fantoccini::Locator::Css("#rec-list button[data-apply]")).await.unwrap().click().await.unwrap();
+        let enter = fantoccini::key::Key::Enter.to_string();
+        browser.client.find(fantoccini::Locator::Css("#rec-list button[data-apply]")).await.unwrap().send_keys(&enter).await.unwrap();
         let page = browser
             .wait_for("the applied recommendation to leave the list", SNAPSHOT, |p| {
                 p["rec"] == "ready"
@@ -261,6 +263,7 @@ both_backends! {
                     && p["recNote"].as_str().unwrap_or_default().starts_with("Applied")
             })
             .await;
+        assert_eq!(browser.js("return document.activeElement.id").await, "rec-h");
         let all = api(&server, &format!("{RECOMMENDATIONS}?includeApplied=true&limit=20"), &token);
         let applied = all["recommendations"].as_array().unwrap().iter().find(|r| r["id"] == first.as_str()).unwrap();
         assert!(applied["appliedAt"].is_string(), "{applied}");
