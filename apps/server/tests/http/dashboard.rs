@@ -390,6 +390,71 @@ both_backends! {
     }
 }
 
+/// A database outage: the panel says "temporarily unavailable, retrying" for the 503 and
+/// recovers by itself once the database is back. A PostgreSQL server of the test's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_503_is_shown_and_retried_until_the_database_is_back() {
+    let pg = insights_testkit::TempPostgres::start().expect("own PostgreSQL");
+    let url = pg.url();
+    let server = tokio::task::spawn_blocking(move || {
+        let secret = std::str::from_utf8(SECRET).expect("utf-8 secret");
+        let args = [
+            "--database-url",
+            &url,
+            "--jwt-secret",
+            secret,
+            "--checkout-timeout-ms",
+            "500",
+        ];
+        ServerProcess::start(&args)
+    })
+    .await
+    .expect("start server");
+    let Some(browser) = Browser::start_or_skip("dashboard outage test", 1440, 1000).await else {
+        return;
+    };
+    let base = format!("http://127.0.0.1:{}", server.port);
+    browser
+        .client
+        .goto(&format!("{base}/#token={}", user_token("u1")))
+        .await
+        .unwrap();
+    browser
+        .wait_for("three loaded panels", SNAPSHOT, settled)
+        .await;
+
+    pg.stop().expect("stop PostgreSQL");
+    // A window the server has not cached yet, so the request needs the database.
+    browser
+        .client
+        .find(fantoccini::Locator::Css("#evo-controls select[name=weeks]"))
+        .await
+        .unwrap()
+        .select_by_value("26")
+        .await
+        .unwrap();
+    let page = browser
+        .wait_for("the 503 notice", SNAPSHOT, |p| p["evo"] == "retrying")
+        .await;
+    let note = browser
+        .js("return document.querySelector('#evolution .status').textContent")
+        .await;
+    assert!(
+        note.as_str()
+            .unwrap()
+            .starts_with("Temporarily unavailable, retrying in"),
+        "{note} {page:#}"
+    );
+
+    pg.resume().expect("start PostgreSQL again");
+    browser
+        .wait_for("the panel to recover by itself", SNAPSHOT, |p| {
+            p["evo"] == "empty" && p["evoEmpty"] == "There are no patterns in these 26 weeks."
+        })
+        .await;
+    browser.close().await;
+}
+
 fn eff_message() -> &'static str {
     "No active personalization. Enable personalization to track effectiveness."
 }
