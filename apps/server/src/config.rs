@@ -273,6 +273,18 @@ mod tests {
     }
 
     #[test]
+    fn the_dashboard_is_on_unless_switched_off() {
+        assert!(ServeConfig::from_args(&serve_args(&[])).unwrap().dashboard);
+        assert!(
+            ServeConfig::from_args(&serve_args(&["--dashboard"]))
+                .unwrap()
+                .dashboard
+        );
+        let off = ServeConfig::from_args(&serve_args(&["--dashboard=false"])).unwrap();
+        assert!(!off.dashboard);
+    }
+
+    #[test]
     fn clap_names_the_flag_of_a_mistyped_value() {
         let err = Cli::try_parse_from(["insights", "serve", "--pool-size", "0"]).unwrap_err();
         assert!(err.to_string().contains("--pool-size"), "{err}");

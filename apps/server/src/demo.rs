@@ -53,3 +53,33 @@ Also: {base}{health}, {base}{metrics}, {base}{openapi}. Ctrl-C stops the server.
         openapi = routes::OPENAPI,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_links_the_dashboard_with_the_token_in_the_fragment_when_it_is_on() {
+        let addr: SocketAddr = ([127, 0, 0, 1], 8080).into();
+        let on = banner(
+            addr,
+            "abc.def.ghi",
+            Path::new("data/insights.db"),
+            true,
+            true,
+        );
+        assert!(
+            on.contains("http://127.0.0.1:8080/#token=abc.def.ghi\n"),
+            "{on}"
+        );
+        let off = banner(
+            addr,
+            "abc.def.ghi",
+            Path::new("data/insights.db"),
+            true,
+            false,
+        );
+        assert!(!off.contains("#token="), "{off}");
+        assert!(off.contains("export TOKEN=abc.def.ghi"));
+    }
+}

@@ -31,6 +31,13 @@
 //! `serde`/`serde_json` (query strings and bodies), `thiserror` (error enums), `time` (via the
 //! model's timestamps). No OpenAPI generator: handlers return pre-rendered JSON text, so the
 //! document is a small table in [`openapi`].
+//!
+//! The dashboard ([`dashboard`]) adds no runtime dependency: its files are embedded with
+//! `include_bytes!`. Its browser test uses the dev-dependency `fantoccini` (with `hyper-util`
+//! for the connector): a small, long-maintained WebDriver client on the `tokio` and `hyper`
+//! already in the workspace, driving Debian's `chromedriver`, which is built from the same
+//! sources as its `chromium`; CDP clients would avoid the driver binary but compile a large
+//! generated protocol crate (`tests/http/browser.rs`).
 
 pub mod app;
 pub mod auth;

@@ -5,8 +5,8 @@
 //! `chromium`, so the two always match. `fantoccini` is a small, long-maintained async
 //! WebDriver client on `tokio` and `hyper` 1, both already in this workspace; with default
 //! features off it needs no TLS stack (the driver is on loopback). CDP crates
-//! (`chromiumoxide`, `headless_chrome`) avoid the driver binary but compile a generated
-//! protocol crate many times larger, for nothing these tests need.
+//! (`chromiumoxide`, `headless_chrome`) avoid the driver binary but compile a large generated
+//! protocol crate, for nothing these tests need.
 //!
 //! Without a browser the tests skip with a message, except under `CI=true`, where not
 //! starting one is a failure (`scripts/ci/install-browser.sh` installs both packages).
