@@ -23,9 +23,10 @@ impl Asset {
         }
     }
 
-    /// A strong `ETag` that changes whenever the bytes do.
+    /// An `ETag` that changes whenever the bytes do; weak, because the compression
+    /// middleware may send the same file gzip-encoded under the same tag.
     pub fn etag(&self) -> String {
-        format!("\"{:016x}\"", self.hash)
+        format!("W/\"{:016x}\"", self.hash)
     }
 }
 
