@@ -72,3 +72,11 @@ adoptFragmentToken();
 const token = storedToken();
 if (token) open(token);
 else signIn('');
+
+// A `#token=` link opened in a tab already showing the page changes only the fragment.
+window.addEventListener('hashchange', () => {
+  if (!/(?:^#|&)token=/.test(location.hash)) return;
+  adoptFragmentToken();
+  const next = storedToken();
+  if (next) open(next);
+});

@@ -186,8 +186,9 @@ async fn seed_many_patterns(db: &TestDb, user: &str, count: i64) {
     }
 }
 
+/// `GET path` on the real server (its client is blocking: keep the runtime's workers free).
 fn api(server: &ServerProcess, path: &str, token: &str) -> Value {
-    let (status, body) = server.request("GET", path, token, None);
+    let (status, body) = tokio::task::block_in_place(|| server.request("GET", path, token, None));
     assert_eq!(status, 200, "{path}: {body}");
     body["data"].clone()
 }
@@ -322,45 +323,13 @@ both_backends! {
             })
             .await;
 
-        // A heavy user: 52 weeks of 3,000 patterns render 60 rows at a time.
-        seed_many_patterns(&db, "heavy", 3000).await;
-        let heavy = user_token("heavy");
-        let evo = api(&server, &format!("{EVOLUTION}?weeks=52"), &heavy);
-        let weeks = evo["evolution"].as_array().unwrap();
-        let ids: BTreeSet<&str> = weeks
-            .iter()
-            .flat_map(|w| w["patterns"].as_array().unwrap())
-            .map(|p| p["id"].as_str().unwrap())
-            .collect();
-        assert!(ids.len() > 2_000, "{} patterns in 52 weeks", ids.len());
-        browser.client.goto("about:blank").await.unwrap();
-        browser.client.goto(&format!("{base}/#token={heavy}")).await.unwrap();
-        browser.wait_for("the heavy user's panels", SNAPSHOT, settled).await;
-        let started = std::time::Instant::now();
-        browser.client.find(fantoccini::Locator::Css("#evo-controls select[name=weeks]")).await.unwrap().select_by_value("52").await.unwrap();
-        let page = browser.wait_for("a 52-week grid", SNAPSHOT, |p| p["weeks"].as_array().unwrap().len() == 52).await;
-        let fetch = browser
-            .js("const r = performance.getEntriesByType('resource').filter((e) => e.name.includes('weeks=52')).pop(); return [r.duration, r.decodedBodySize]")
-            .await;
-        eprintln!(
-            "{}: 52 weeks x {} patterns fetched and drawn in {:?}; the fetch (ms, body bytes): {fetch}",
-            db.store.backend(),
-            ids.len(),
-            started.elapsed()
-        );
-        assert_eq!(page["patterns"].as_array().unwrap().len(), 60);
-        let remaining = ids.len() - 60;
-        assert!(page["more"].as_str().unwrap().contains(&format!("{remaining} remaining")), "{page:#}");
-        let new_per_week: Vec<usize> = weeks
-            .iter()
-            .map(|w| w["patterns"].as_array().unwrap().iter().filter(|p| p["status"] == "new").count())
-            .collect();
-        assert_eq!(page["newPerWeek"], json!(new_per_week), "counts cover every pattern, shown or not");
-        browser.client.find(fantoccini::Locator::Css("#evolution .more")).await.unwrap().click().await.unwrap();
-        browser.wait_for("60 more rows", SNAPSHOT, |p| p["patterns"].as_array().unwrap().len() == 120).await;
+        // A heavy user (a page concern, checked on one backend to spare CPU on 2-core runs).
+        if db.store.backend() == "sqlite" {
+            heavy_user_renders_page_by_page(&db, &server, &browser, &base).await;
+        }
 
-        // A bad token returns to the form, which then accepts a good one.
-        browser.client.goto("about:blank").await.unwrap();
+        // A bad token returns to the form, which then accepts a good one. (Opened over the
+        // page itself: only the fragment changes, so no reload.)
         browser.client.goto(&format!("{base}/#token=not-a-token")).await.unwrap();
         let page = browser.wait_for("the token form", SNAPSHOT, |p| p["view"] == "sign-in" && p["signInMessage"] != "").await;
         assert_eq!(page["stored"], false, "a refused token is forgotten");
@@ -388,6 +357,95 @@ both_backends! {
 
         browser.close().await;
     }
+}
+
+/// 52 weeks of 3,000 patterns: the grid draws 60 rows at a time, its counts cover them all.
+async fn heavy_user_renders_page_by_page(
+    db: &TestDb,
+    server: &ServerProcess,
+    browser: &Browser,
+    base: &str,
+) {
+    seed_many_patterns(db, "heavy", 3000).await;
+    let heavy = user_token("heavy");
+    let evo = api(server, &format!("{EVOLUTION}?weeks=52"), &heavy);
+    let weeks = evo["evolution"].as_array().unwrap();
+    let ids: BTreeSet<&str> = weeks
+        .iter()
+        .flat_map(|w| w["patterns"].as_array().unwrap())
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.len() > 2_000, "{} patterns in 52 weeks", ids.len());
+    browser.client.goto("about:blank").await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/#token={heavy}"))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the heavy user's panels", SNAPSHOT, settled)
+        .await;
+    let started = std::time::Instant::now();
+    browser
+        .client
+        .find(fantoccini::Locator::Css("#evo-controls select[name=weeks]"))
+        .await
+        .unwrap()
+        .select_by_value("52")
+        .await
+        .unwrap();
+    let page = browser
+        .wait_for("a 52-week grid", SNAPSHOT, |p| {
+            p["weeks"].as_array().unwrap().len() == 52
+        })
+        .await;
+    let fetch = browser
+        .js("const r = performance.getEntriesByType('resource').filter((e) => e.name.includes('weeks=52')).pop(); return [r.duration, r.decodedBodySize]")
+        .await;
+    eprintln!(
+        "{}: 52 weeks x {} patterns fetched and drawn in {:?}; the fetch (ms, body bytes): {fetch}",
+        db.store.backend(),
+        ids.len(),
+        started.elapsed()
+    );
+    assert_eq!(page["patterns"].as_array().unwrap().len(), 60);
+    let remaining = ids.len() - 60;
+    assert!(
+        page["more"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{remaining} remaining")),
+        "{page:#}"
+    );
+    let new_per_week: Vec<usize> = weeks
+        .iter()
+        .map(|w| {
+            w["patterns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["status"] == "new")
+                .count()
+        })
+        .collect();
+    assert_eq!(
+        page["newPerWeek"],
+        json!(new_per_week),
+        "counts cover every pattern, shown or not"
+    );
+    browser
+        .client
+        .find(fantoccini::Locator::Css("#evolution .more"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("60 more rows", SNAPSHOT, |p| {
+            p["patterns"].as_array().unwrap().len() == 120
+        })
+        .await;
 }
 
 /// A database outage: the panel says "temporarily unavailable, retrying" for the 503 and
