@@ -51,7 +51,8 @@ fn serve(req: &HttpRequest, asset: &Asset) -> HttpResponse {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|tags| {
             tags.split(',')
-                .any(|t| matches!(t.trim(), "*") || t.trim() == etag)
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag == etag)
         });
     let mut res = if fresh {
         HttpResponse::NotModified()
