@@ -1,6 +1,6 @@
 //! Route table and extractor configuration. Every path answers JSON: unknown paths 404,
 //! known paths with the wrong method 405, malformed query strings and bodies 400, oversized
-//! bodies 413 (decisions.md §4). The one exception is the dashboard page and its files (`/`,
+//! bodies 413. The one exception is the dashboard page and its files (`/`,
 //! `/assets/…`), served when the dashboard is on.
 
 pub mod ingest;
