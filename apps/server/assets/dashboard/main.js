@@ -44,7 +44,7 @@ function open(token) {
 configure({
   onUnauthorized(message) {
     forgetToken();
-    signIn(`The server did not accept the token: ${message}. Paste a valid one.`);
+    signIn(`The server did not accept the token: ${message.replace(/\.$/, '')}. Paste a valid one.`);
   },
 });
 
