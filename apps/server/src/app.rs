@@ -32,6 +32,8 @@ pub struct AppState {
     pub deadline: Option<Duration>,
     /// Largest accepted JSON body in bytes.
     pub body_limit: usize,
+    /// Whether `/` serves the dashboard.
+    pub dashboard: bool,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()?),
             deadline: None,
             body_limit: DEFAULT_BODY_LIMIT,
+            dashboard: true,
         })
     }
 }
@@ -64,7 +67,7 @@ pub fn app(
         .app_data(web::Data::new(state.keys))
         .app_data(web::Data::from(state.metrics))
         .app_data(web::Data::new(RequestDeadline(state.deadline)))
-        .configure(routes::configure(state.body_limit))
+        .configure(routes::configure(state.body_limit, state.dashboard))
         .default_service(web::to(routes::not_found))
         // Innermost first: the deadline wraps only the handler, the encoded-body check runs
         // before any handler reads a body, compression wraps the response body, and

@@ -126,6 +126,10 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "INSIGHTS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
+    /// Serve the web dashboard at `/` (`--dashboard=false` turns it off; the API is unchanged).
+    #[arg(long, env = "INSIGHTS_DASHBOARD", default_value_t = true, action = clap::ArgAction::Set,
+          num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub dashboard: bool,
 }
 
 /// `insights token`.

@@ -158,6 +158,8 @@ pub struct ServeConfig {
     pub redis_url: Option<String>,
     /// Redis key and channel prefix.
     pub redis_key_prefix: String,
+    /// Whether `/` serves the dashboard.
+    pub dashboard: bool,
 }
 
 impl ServeConfig {
@@ -241,6 +243,7 @@ impl ServeConfig {
             read_replica,
             redis_url,
             redis_key_prefix: args.redis_key_prefix.clone(),
+            dashboard: args.dashboard,
         })
     }
 }
@@ -274,6 +277,18 @@ mod tests {
         let ok = ServeConfig::from_args(&serve_args(&[])).unwrap();
         assert!(ok.database.embedded && ok.secret.is_generated());
         assert_eq!(ok.request_timeout, None, "never a timeout on SQLite");
+    }
+
+    #[test]
+    fn the_dashboard_is_on_unless_switched_off() {
+        assert!(ServeConfig::from_args(&serve_args(&[])).unwrap().dashboard);
+        assert!(
+            ServeConfig::from_args(&serve_args(&["--dashboard"]))
+                .unwrap()
+                .dashboard
+        );
+        let off = ServeConfig::from_args(&serve_args(&["--dashboard=false"])).unwrap();
+        assert!(!off.dashboard);
     }
 
     #[test]

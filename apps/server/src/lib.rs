@@ -15,6 +15,7 @@
 //! | [`middleware`] | request id, log line, metrics, statement count; PostgreSQL deadline |
 //! | [`metrics`] | Prometheus registry and `/metrics` rendering |
 //! | [`openapi`] | the `/openapi.json` document |
+//! | [`dashboard`] | the web page at `/` and its embedded files |
 //! | [`app`] | the application factory shared by `main` and the tests |
 //! | [`startup`] | running each subcommand |
 //! | [`demo`] | the demo banner |
@@ -30,11 +31,19 @@
 //! `serde`/`serde_json` (query strings and bodies), `thiserror` (error enums), `time` (via the
 //! model's timestamps). No OpenAPI generator: handlers return pre-rendered JSON text, so the
 //! document is a small table in [`openapi`].
+//!
+//! The dashboard ([`dashboard`]) adds no runtime dependency: its files are embedded with
+//! `include_bytes!`. Its browser test uses the dev-dependency `fantoccini` (with `hyper-util`
+//! for the connector): a small, long-maintained WebDriver client on the `tokio` and `hyper`
+//! already in the workspace, driving Debian's `chromedriver`, which is built from the same
+//! sources as its `chromium`; CDP clients would avoid the driver binary but compile a large
+//! generated protocol crate (`tests/http/browser.rs`).
 
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod demo;
 pub mod envelope;
 pub mod error;

@@ -172,6 +172,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         metrics: Arc::new(Metrics::new()?),
         deadline: config.request_timeout,
         body_limit: config.body_limit,
+        dashboard: config.dashboard,
     };
     let mut server = HttpServer::new(move || app(state.clone()))
         .shutdown_timeout(config.shutdown_timeout.as_secs())
@@ -197,7 +198,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         } else {
             describe(&config.database.store.url)
         };
-        println!("{}", banner(addr, &token, &database));
+        println!("{}", banner(addr, &token, &database, config.dashboard));
     } else {
         println!("{}", operator_banner(addr));
     }

@@ -1,6 +1,7 @@
 //! Route table and extractor configuration. Every path answers JSON: unknown paths 404,
 //! known paths with the wrong method 405, malformed query strings and bodies 400, oversized
-//! bodies 413 (decisions.md §4).
+//! bodies 413. The one exception is the dashboard page and its files (`/`,
+//! `/assets/…`), served when the dashboard is on.
 
 pub mod ingest;
 pub mod insights;
@@ -9,6 +10,7 @@ pub mod ops;
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
+use crate::dashboard;
 use crate::error::ApiError;
 
 /// `GET` effectiveness (contract A1).
@@ -33,9 +35,14 @@ pub const READYZ: &str = "/readyz";
 pub const METRICS: &str = "/metrics";
 /// The OpenAPI document.
 pub const OPENAPI: &str = "/openapi.json";
+/// The dashboard page (not an API route, so not in the OpenAPI document).
+pub const DASHBOARD: &str = "/";
+/// The dashboard's scripts, style sheet and icon.
+pub const DASHBOARD_ASSET: &str = "/assets/{file}";
 
-/// Registers every route and the extractor error handlers.
-pub fn configure(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfig) {
+/// Registers every route (the dashboard's only when `dashboard`) and the extractor error
+/// handlers.
+pub fn configure(body_limit: usize, dashboard: bool) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(json_config(body_limit))
             .app_data(web::QueryConfig::default().error_handler(query_error));
@@ -79,9 +86,13 @@ pub fn configure(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfig) {
         one(cfg, READYZ, "GET", web::get().to(ops::readyz));
         one(cfg, METRICS, "GET", web::get().to(ops::metrics));
         one(cfg, OPENAPI, "GET", web::get().to(ops::openapi));
-        // The router tries resources in this order and only the dynamic path needs a regex
-        // match, so it comes last: no other request pays for it.
+        // The router tries resources in this order and only the dynamic paths need a regex
+        // match, so they come last: no API request pays for them.
         one(cfg, APPLY, "POST", web::post().to(insights::apply));
+        if dashboard {
+            one(cfg, DASHBOARD, "GET", web::get().to(dashboard::page));
+            one(cfg, DASHBOARD_ASSET, "GET", web::get().to(dashboard::asset));
+        }
     }
 }
 

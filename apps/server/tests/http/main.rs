@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod auth;
+mod browser;
 mod coherence;
+mod dashboard;
 mod errors;
 mod hardening;
 mod hostile;

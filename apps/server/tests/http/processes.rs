@@ -32,7 +32,12 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(args: &[&str]) -> Self {
-        let port = spare_port();
+        Self::start_on(spare_port(), args)
+    }
+
+    /// Like [`Self::start`] on a given port (to bring a stopped server back where clients
+    /// expect it).
+    pub fn start_on(port: u16, args: &[&str]) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_insights"))
             .arg("serve")
             .args(["--bind", &format!("127.0.0.1:{port}")])
