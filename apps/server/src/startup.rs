@@ -104,6 +104,14 @@ pub async fn check_schema(args: &DatabaseArgs) -> Result<(), StartupError> {
             missing.join(", ")
         );
     }
+    let gaps = store.original_only_gaps().await?;
+    if !gaps.is_empty() {
+        println!(
+            "note: this service does not use them, but the original application needs: {}; \
+             `insights migrate` adds them to a database our migrations created",
+            gaps.join("; ")
+        );
+    }
     Ok(())
 }
 

@@ -122,6 +122,23 @@ impl Store {
         }
     }
 
+    /// The original application's tables and columns that this service never uses but our
+    /// migrations create for the original's sake (`insight_patterns`,
+    /// `personalization_preferences."lastResetAt"`), one line per one that is absent or, on
+    /// PostgreSQL, of another type. Informational: [`Store::check_schema`] passes without them.
+    pub async fn original_only_gaps(&self) -> Result<Vec<String>, StoreError> {
+        Ok(match &self.pools {
+            Pools::Postgres(pool) => schema_check::original_only_gaps(
+                &schema_check::read_postgres(&mut *pool.get().await?).await?,
+                true,
+            ),
+            Pools::Sqlite(pool) => schema_check::original_only_gaps(
+                &schema_check::read_sqlite(&mut *pool.get().await?).await?,
+                false,
+            ),
+        })
+    }
+
     /// The performance indexes of our migrations that the database lacks (always empty on
     /// SQLite, whose databases only our migrations create). Nothing needs them to be correct;
     /// `insights indexes` prints their DDL for review.

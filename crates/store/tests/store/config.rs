@@ -44,8 +44,10 @@ async fn migrations_yield_the_shape_the_schema_check_expects_on_postgres() {
         other => panic!("expected a schema error, got {other:?}"),
     }
     let applied = db.store.migrate().await.expect("migrate");
-    // Original schema, our indexes, and the drop of an index an earlier 000002 created.
-    assert_eq!(applied.len(), 3);
+    // Original schema, our indexes, the drop of an index an earlier 000002 created, the drop
+    // of the withdrawn covering index, and the original's `insight_patterns` and
+    // `lastResetAt`.
+    assert_eq!(applied.len(), 6);
     db.store
         .check_schema()
         .await
@@ -97,8 +99,9 @@ async fn sqlite_migrations_pass_the_schema_check() {
     let db = TestDb::sqlite_empty().await;
     assert!(db.store.is_uninitialised().await.expect("catalog"));
     // Original schema, our indexes, the per-user indexes SQLite's planner needs, the drop
-    // of an index an earlier 000002 created, and the evolution query's covering index.
-    assert_eq!(db.store.migrate().await.expect("migrate").len(), 5);
+    // of an index an earlier 000002 created, the evolution query's covering index, and the
+    // original's `insight_patterns` and `lastResetAt`.
+    assert_eq!(db.store.migrate().await.expect("migrate").len(), 7);
     db.store.check_schema().await.expect("schema matches");
 }
 
