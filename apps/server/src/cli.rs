@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use insights_store::SecretUrl;
 
 /// The behavioral-insights API server and its operator tools.
 #[derive(Debug, Parser)]
@@ -49,7 +50,7 @@ pub struct DatabaseArgs {
     /// PostgreSQL (`postgres://…`) or SQLite (`sqlite://path`) URL; omitted: embedded SQLite at
     /// <data-dir>/insights.db.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    pub database_url: Option<SecretUrl>,
     /// Folder of the embedded SQLite database (created if missing).
     #[arg(long, env = "INSIGHTS_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
@@ -73,11 +74,11 @@ pub struct ServeArgs {
     pub bind: SocketAddr,
     /// PostgreSQL read replica for reads (users who just wrote keep reading from the primary).
     #[arg(long, env = "INSIGHTS_READ_REPLICA_URL", hide_env_values = true)]
-    pub read_replica_url: Option<String>,
+    pub read_replica_url: Option<SecretUrl>,
     /// Redis URL for the shared cache tier and cross-instance invalidation (optional; the
     /// service keeps answering from its local cache and the database when Redis is down).
     #[arg(long, env = "INSIGHTS_REDIS_URL", hide_env_values = true)]
-    pub redis_url: Option<String>,
+    pub redis_url: Option<SecretUrl>,
     /// Prefix of every Redis key and of the invalidation channel; instances that share a
     /// cache must use the same one.
     #[arg(long, env = "INSIGHTS_REDIS_KEY_PREFIX", default_value = "insights")]

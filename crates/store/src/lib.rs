@@ -40,7 +40,7 @@ mod schema_check;
 mod sql_types;
 mod statements;
 
-pub use config::{DatabaseUrl, StoreConfig, redact};
+pub use config::{DatabaseUrl, SecretUrl, StoreConfig, redact};
 pub use error::StoreError;
 pub use migrate::{OurIndex, POSTGRES_INDEXES_SQL, postgres_indexes};
 pub use queries::{ApplyOutcome, ApplyRequest, EffectivenessInputs, RecommendationInputs};

@@ -19,6 +19,24 @@ async fn an_unreachable_postgres_is_a_typed_unavailable_error_quickly() {
 }
 
 #[tokio::test]
+async fn connection_errors_do_not_show_the_password() {
+    for url in [
+        "postgres://u:hunter2@127.0.0.1:1/none",
+        "postgres://u:hunter2@127.0.0.1:notaport/none",
+        "postgres://u:hunter2@/none?host=/nonexistent-socket-dir",
+    ] {
+        let parsed = DatabaseUrl::parse(url).expect("url");
+        let err = Store::connect(&StoreConfig::new(parsed))
+            .await
+            .err()
+            .expect("must fail");
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains("hunter2"), "{url}: {shown}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn unknown_schemes_are_rejected() {
     for url in ["mysql://x/y", "insights.db", "sqlite://", "sqlite::memory:"] {
         assert!(
