@@ -48,7 +48,7 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// PostgreSQL (`postgres://…`) or SQLite (`sqlite://path`) URL; omitted: embedded SQLite at
-    /// <data-dir>/insights.db.
+    /// `<data-dir>/insights.db`.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<SecretUrl>,
     /// Folder of the embedded SQLite database (created if missing).

@@ -15,7 +15,7 @@
 //! | [`middleware`] | request id, log line, metrics, statement count; PostgreSQL deadline |
 //! | [`metrics`] | Prometheus registry and `/metrics` rendering |
 //! | [`openapi`] | the `/openapi.json` document |
-//! | [`app`] | the application factory shared by `main` and the tests |
+//! | [`app`](mod@app) | the application factory shared by `main` and the tests |
 //! | [`startup`] | running each subcommand |
 //! | [`demo`] | the demo banner |
 //! | [`telemetry`] | log subscriber |
