@@ -241,7 +241,13 @@ fn bench_engine_reads(
             let user = next_user(&users);
             let since = now.saturating_add(-time::Duration::days(30));
             async move {
-                let _ = store.recommendation_inputs(&user, since).await;
+                let _ = store
+                    .recommendation_inputs(
+                        &user,
+                        since,
+                        &insights_recommender::engine::INPUT_LIMITS,
+                    )
+                    .await;
             }
         });
     });
@@ -302,7 +308,13 @@ fn bench_endpoint_queries(
                 b.to_async(rt).iter(|| {
                     let user = user();
                     async move {
-                        let _ = store.recommendation_inputs(&user, month_ago).await;
+                        let _ = store
+                            .recommendation_inputs(
+                                &user,
+                                month_ago,
+                                &insights_recommender::engine::INPUT_LIMITS,
+                            )
+                            .await;
                     }
                 });
             },

@@ -13,4 +13,5 @@ pub mod plan;
 pub mod scoring;
 pub mod templates;
 
+pub use candidates::INPUT_LIMITS;
 pub use plan::{EngineConfig, EngineInput, RecommendationPlan, plan_recommendations};
