@@ -1,4 +1,4 @@
-//! Per-fix benchmarks against a real PostgreSQL (decisions.md §5):
+//! Per-fix benchmarks against a real PostgreSQL, each fix against what it replaced:
 //! (a) N single-row recommendation inserts vs one multi-row insert,
 //! (b) the engine's four reads issued one after another vs pipelined on one connection,
 //! (c) each endpoint's query with our indexes vs with only the original's (HEAD Prisma) indexes,
@@ -344,7 +344,7 @@ fn bench_cache(c: &mut Criterion, rt: &Runtime, store: &Store) -> Result<(), Str
     )
     .map_err(|e| e.to_string())?;
     // An explicit window (the last 14 days), so a cached effectiveness answer is reusable
-    // (contract A1: the default window moves with the clock).
+    // (the default window, the last 14 days up to now, moves with the clock).
     let now = Timestamp::now();
     let (start, end) = (
         now.saturating_add(-time::Duration::days(14)).to_string(),

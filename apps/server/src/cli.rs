@@ -98,7 +98,7 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(0..=3650))]
     pub recommendation_cooldown_days: u64,
     /// Per-request time limit in ms on PostgreSQL (503 when exceeded). Not applied on SQLite,
-    /// where cancelling a running query would abort the worker (stack-notes §2, pitfall 2).
+    /// where cancelling a running query would abort the worker.
     #[arg(long, env = "INSIGHTS_REQUEST_TIMEOUT_MS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub request_timeout_ms: u64,

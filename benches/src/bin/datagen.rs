@@ -16,7 +16,7 @@ use insights_store::{DatabaseUrl, SecretUrl, Store, StoreConfig};
 #[derive(Debug, Parser)]
 #[command(
     version,
-    about = "Generate a benchmark workload (decisions.md §7) into a database"
+    about = "Generate a benchmark workload (see docs/performance.md) into a database"
 )]
 struct Args {
     /// Target database: postgres://… or sqlite://path.

@@ -1,4 +1,4 @@
-//! Reliability under concurrency and faults, at the HTTP level (issue 9):
+//! Reliability under concurrency and faults, at the HTTP level (docs/reliability.md):
 //!
 //! - concurrent first GETs create each recommendation once; concurrent applies succeed once;
 //! - a write racing a cached read never leaves a stale entry beyond the next GET;

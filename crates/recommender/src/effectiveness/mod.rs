@@ -1,4 +1,5 @@
-//! The personalization-effectiveness payload (contract A1 and E, decisions.md section 4):
+//! The personalization-effectiveness payload (the original's, plus the chart points of
+//! docs/compatibility.md, section 7):
 //!
 //! - [`metric`]: the `metric` selector;
 //! - [`aggregate`](mod@aggregate): averages, sample size, correlation, p-value and significance;

@@ -1,5 +1,5 @@
-//! Input selection (contract C.2) and the mapping of patterns, insights and interventions to
-//! candidate recommendations (contract C.3).
+//! Input selection (what the original engine reads) and the mapping of patterns, insights and
+//! interventions to candidate recommendations.
 
 use std::cmp::Ordering;
 

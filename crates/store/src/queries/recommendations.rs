@@ -14,8 +14,8 @@ use crate::schema::{intervention_recommendations as ir, recommendations as r};
 use crate::sql_types::{DbInterventionStatus, DbRecommendationType};
 use crate::{Store, StoreError, new_id};
 
-/// Everything the recommendation engine reads for one user (contract C.2, plus the closed rows
-/// our cool-down de-duplication and `includeApplied` need).
+/// Everything the recommendation engine reads for one user (the original's four reads, plus the
+/// closed rows our cool-down de-duplication and `includeApplied` need).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RecommendationInputs {
     /// Patterns with at least the minimum confidence, highest first, at most the limit.
@@ -177,7 +177,7 @@ impl Store {
 
     /// Creates a user's generated recommendations once each, whatever runs concurrently, and
     /// returns the rows created. A candidate whose (type, title) is already active for the user
-    /// is skipped (decisions §4).
+    /// is skipped (docs/compatibility.md, section 5).
     ///
     /// Our migrations make that a unique partial index, and [`insert_recommendations`]'s
     /// `ON CONFLICT DO NOTHING` is then enough. A database created by the original app has no
