@@ -1,4 +1,4 @@
-//! Per-fix benchmarks against a real PostgreSQL (decisions.md §5):
+//! Per-fix benchmarks against a real PostgreSQL, each fix against what it replaced:
 //! (a) N single-row recommendation inserts vs one multi-row insert,
 //! (b) the engine's four reads issued one after another vs pipelined on one connection,
 //! (c) each endpoint's query with our indexes vs with only the original's (HEAD Prisma) indexes,
@@ -241,7 +241,13 @@ fn bench_engine_reads(
             let user = next_user(&users);
             let since = now.saturating_add(-time::Duration::days(30));
             async move {
-                let _ = store.recommendation_inputs(&user, since).await;
+                let _ = store
+                    .recommendation_inputs(
+                        &user,
+                        since,
+                        &insights_recommender::engine::INPUT_LIMITS,
+                    )
+                    .await;
             }
         });
     });
@@ -302,7 +308,13 @@ fn bench_endpoint_queries(
                 b.to_async(rt).iter(|| {
                     let user = user();
                     async move {
-                        let _ = store.recommendation_inputs(&user, month_ago).await;
+                        let _ = store
+                            .recommendation_inputs(
+                                &user,
+                                month_ago,
+                                &insights_recommender::engine::INPUT_LIMITS,
+                            )
+                            .await;
                     }
                 });
             },
@@ -332,7 +344,7 @@ fn bench_cache(c: &mut Criterion, rt: &Runtime, store: &Store) -> Result<(), Str
     )
     .map_err(|e| e.to_string())?;
     // An explicit window (the last 14 days), so a cached effectiveness answer is reusable
-    // (contract A1: the default window moves with the clock).
+    // (the default window, the last 14 days up to now, moves with the clock).
     let now = Timestamp::now();
     let (start, end) = (
         now.saturating_add(-time::Duration::days(14)).to_string(),

@@ -307,7 +307,7 @@ fn recommendation(rng: &mut StdRng, user_id: &str, index: usize) -> NewRecommend
         estimated_impact,
         ease_of_implementation,
         user_readiness,
-        // The engine's weights (contract C.5).
+        // The engine's priority weights, as in the original.
         priority_score: 0.3 * confidence
             + 0.4 * estimated_impact
             + 0.2 * ease_of_implementation

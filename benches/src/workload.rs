@@ -1,4 +1,5 @@
-//! The three data sets every performance figure is measured on (decisions.md §7), as row counts.
+//! The three data sets every performance figure is measured on (docs/performance.md), as row
+//! counts.
 
 use clap::ValueEnum;
 

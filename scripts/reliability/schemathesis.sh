@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Schemathesis against /openapi.json (issue 9): a recorded run, not part of CI.
+# Schemathesis against /openapi.json (docs/reliability.md): a recorded run, not part of CI.
 # Starts `insights serve` on embedded SQLite in a temporary data dir with a known secret,
 # seeds the token's user, runs schemathesis for MAX_TIME seconds with every check, and
 # stops the server. Traffic to 127.0.0.1 only.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Soak (issue 9): the RELEASE server on a PostgreSQL database of its own, seeded through the
-# ingestion routes, under a bounded mix of requests; memory sampled from /proc.
+# Soak (docs/reliability.md): the RELEASE server on a PostgreSQL database of its own, seeded
+# through the ingestion routes, under a bounded mix of requests; memory sampled from /proc.
 # Stops by itself after DURATION seconds and drops its database. Traffic to 127.0.0.1 only.
 #
 #   scripts/reliability/soak.sh                  # mixed reads/writes: 300 s, 16 connections, 300 users, cache capacity 200

@@ -1,7 +1,7 @@
-//! Soak driver (issue 9): seeds users through the ingestion routes, then runs a bounded mix of
-//! reads and writes against a running `insights serve` on 127.0.0.1 at a fixed concurrency,
-//! sampling the server's resident memory from `/proc/<pid>/status`. Prints a Markdown summary
-//! and optionally writes JSON. `scripts/reliability/soak.sh` starts the server and runs this.
+//! Soak driver (docs/reliability.md): seeds users through the ingestion routes, then runs a bounded
+//! mix of reads and writes against a running `insights serve` on 127.0.0.1 at a fixed concurrency,
+//! sampling the server's resident memory from `/proc/<pid>/status`. Prints a Markdown summary and
+//! optionally writes JSON. `scripts/reliability/soak.sh` starts the server and runs this.
 //!
 //! With `--read-only` the mix is only the three GET routes (no ingestion, no apply), and seeding
 //! also makes each user's first recommendations GET (the one that creates them), so the data

@@ -1,5 +1,5 @@
-//! Identity (decisions.md §3): `Authorization: Bearer <JWT>`, HS256, `sub` = user id, optional
-//! `role: "service"`, `exp` required and checked.
+//! Identity (docs/compatibility.md, section 1): `Authorization: Bearer <JWT>`, HS256, `sub` = user
+//! id, optional `role: "service"`, `exp` required and checked.
 //!
 //! The original trusted any `userId` parameter or picked "the first user in the table"; here the
 //! token says who calls, and `Caller::may_act_for` decides whose data a request may touch.

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use insights_store::SecretUrl;
 
 /// The behavioral-insights API server and its operator tools.
 #[derive(Debug, Parser)]
@@ -47,9 +48,9 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// PostgreSQL (`postgres://…`) or SQLite (`sqlite://path`) URL; omitted: embedded SQLite at
-    /// <data-dir>/insights.db.
+    /// `<data-dir>/insights.db`.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
-    pub database_url: Option<String>,
+    pub database_url: Option<SecretUrl>,
     /// Folder of the embedded SQLite database (created if missing).
     #[arg(long, env = "INSIGHTS_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
@@ -73,11 +74,11 @@ pub struct ServeArgs {
     pub bind: SocketAddr,
     /// PostgreSQL read replica for reads (users who just wrote keep reading from the primary).
     #[arg(long, env = "INSIGHTS_READ_REPLICA_URL", hide_env_values = true)]
-    pub read_replica_url: Option<String>,
+    pub read_replica_url: Option<SecretUrl>,
     /// Redis URL for the shared cache tier and cross-instance invalidation (optional; the
     /// service keeps answering from its local cache and the database when Redis is down).
     #[arg(long, env = "INSIGHTS_REDIS_URL", hide_env_values = true)]
-    pub redis_url: Option<String>,
+    pub redis_url: Option<SecretUrl>,
     /// Prefix of every Redis key and of the invalidation channel; instances that share a
     /// cache must use the same one.
     #[arg(long, env = "INSIGHTS_REDIS_KEY_PREFIX", default_value = "insights")]
@@ -112,7 +113,7 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(0..=3650))]
     pub recommendation_cooldown_days: u64,
     /// Per-request time limit in ms on PostgreSQL (503 when exceeded). Not applied on SQLite,
-    /// where cancelling a running query would abort the worker (stack-notes §2, pitfall 2).
+    /// where cancelling a running query would abort the worker.
     #[arg(long, env = "INSIGHTS_REQUEST_TIMEOUT_MS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub request_timeout_ms: u64,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use insights_service::ServiceConfig;
-use insights_store::{DatabaseUrl, StoreConfig};
+use insights_store::{DatabaseUrl, SecretUrl, StoreConfig};
 use rand::Rng;
 
 use crate::cli::{DatabaseArgs, ServeArgs};
@@ -40,7 +40,8 @@ pub struct DatabaseConfig {
 impl DatabaseConfig {
     /// Resolves the URL (or the embedded default) and the pool settings.
     pub fn from_args(args: &DatabaseArgs) -> Result<Self, ConfigError> {
-        let (url, embedded) = match args.database_url.as_deref().filter(|u| !u.is_empty()) {
+        let given = args.database_url.as_ref().map(SecretUrl::expose);
+        let (url, embedded) = match given.filter(|u| !u.is_empty()) {
             Some(raw) => (
                 DatabaseUrl::parse(raw).map_err(|e| ConfigError {
                     flag: "--database-url (DATABASE_URL)",
@@ -154,8 +155,8 @@ pub struct ServeConfig {
     pub data_dir: PathBuf,
     /// Read replica pool settings, when configured (PostgreSQL only).
     pub read_replica: Option<StoreConfig>,
-    /// Redis URL of the shared tier, when configured.
-    pub redis_url: Option<String>,
+    /// Redis URL of the shared tier, when configured (printed with its password hidden).
+    pub redis_url: Option<SecretUrl>,
     /// Redis key and channel prefix.
     pub redis_key_prefix: String,
     /// Whether `/` serves the dashboard.
@@ -185,7 +186,8 @@ impl ServeConfig {
             flag: "--body-limit-bytes (INSIGHTS_BODY_LIMIT_BYTES)",
             message: "too large for this platform".into(),
         })?;
-        let read_replica = match args.read_replica_url.as_deref().filter(|u| !u.is_empty()) {
+        let read_replica_url = args.read_replica_url.as_ref().map(SecretUrl::expose);
+        let read_replica = match read_replica_url.filter(|u| !u.is_empty()) {
             None => None,
             Some(raw) => {
                 let bad = |message: String| ConfigError {
@@ -201,10 +203,13 @@ impl ServeConfig {
                 Some(replica)
             }
         };
-        let redis_url = match args.redis_url.as_deref().filter(|u| !u.is_empty()) {
+        let redis_url = match args.redis_url.as_ref().filter(|u| !u.expose().is_empty()) {
             None => None,
-            Some(raw) if raw.starts_with("redis://") || raw.starts_with("rediss://") => {
-                Some(raw.to_owned())
+            Some(url)
+                if url.expose().starts_with("redis://")
+                    || url.expose().starts_with("rediss://") =>
+            {
+                Some(url.clone())
             }
             Some(_) => {
                 return Err(ConfigError {
@@ -289,6 +294,37 @@ mod tests {
         );
         let off = ServeConfig::from_args(&serve_args(&["--dashboard=false"])).unwrap();
         assert!(!off.dashboard);
+    }
+
+    #[test]
+    fn no_url_password_reaches_debug_output_or_errors() {
+        let args = serve_args(&[
+            "--database-url",
+            "postgres://app:hunter2@db/insights",
+            "--read-replica-url",
+            "postgres://app:hunter2@replica/insights?password=hunter2",
+            "--redis-url",
+            "redis://:hunter2@cache:6379",
+        ]);
+        let config = ServeConfig::from_args(&args).unwrap();
+        let redis = config.redis_url.as_ref().unwrap();
+        assert_eq!(redis.expose(), "redis://:hunter2@cache:6379");
+        for shown in [format!("{args:?}"), format!("{config:#?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            for host in ["@db/", "@replica/", "@cache:"] {
+                assert!(shown.contains(host), "{host} in {shown}");
+            }
+        }
+        let rejected = [
+            ["--database-url", "mysql://app:hunter2@db/x"],
+            ["--read-replica-url", "mysql://app:hunter2@db/x"],
+            ["--redis-url", "http://app:hunter2@cache"],
+        ];
+        for flags in rejected {
+            let err = ServeConfig::from_args(&serve_args(&flags)).unwrap_err();
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+            assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
+        }
     }
 
     #[test]

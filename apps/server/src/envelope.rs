@@ -1,4 +1,4 @@
-//! The success envelope `{"success":true,"data":<payload>}` (contract 0.1).
+//! The success envelope `{"success":true,"data":<payload>}`, as the original wraps answers.
 
 use actix_web::body::BoxBody;
 use actix_web::http::header::{self, AcceptEncoding, ContentType, Encoding};

@@ -1,8 +1,8 @@
 //! The one error type of the HTTP layer and the only place that knows status codes.
 //!
 //! Every failure leaves the server as `{"success":false,"error":{"code","message","details"?}}`
-//! (decisions.md §4): service errors, extractor errors (bad JSON, bad query string, oversized
-//! body), authentication, unknown routes and wrong methods alike.
+//! (docs/compatibility.md, section 2): service errors, extractor errors (bad JSON, bad query
+//! string, oversized body), authentication, unknown routes and wrong methods alike.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -105,8 +105,9 @@ impl ApiError {
             // Internal details may contain SQL or paths; they go to the log, not the client.
             Self::Internal(_) => "An unexpected error occurred".to_owned(),
             // So may unavailability details: driver messages, hosts and ports, pool internals
-            // (issue 9 found "connection closed" and pool time-outs in 503 bodies). They are
-            // logged by `error_response`; the client only learns to retry.
+            // (the hostile-input and fault tests found "connection closed" and pool time-outs
+            // in 503 bodies). They are logged by `error_response`; the client only learns to
+            // retry.
             Self::Unavailable(_) => UNAVAILABLE_MESSAGE.to_owned(),
             other => other.to_string(),
         };

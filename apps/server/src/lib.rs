@@ -16,7 +16,7 @@
 //! | [`metrics`] | Prometheus registry and `/metrics` rendering |
 //! | [`openapi`] | the `/openapi.json` document |
 //! | [`dashboard`] | the web page at `/` and its embedded files |
-//! | [`app`] | the application factory shared by `main` and the tests |
+//! | [`app`](mod@app) | the application factory shared by `main` and the tests |
 //! | [`startup`] | running each subcommand |
 //! | [`demo`] | the demo banner |
 //! | [`telemetry`] | log subscriber |

@@ -107,7 +107,7 @@ fn request_id(req: &ServiceRequest) -> String {
 
 /// Answers 503 `UNAVAILABLE` when a request outlives its deadline. Registered for every
 /// backend but only armed on PostgreSQL: dropping an in-flight SQLite query on actix's
-/// current-thread workers panics (stack-notes §2, pitfall 2), while a dropped PostgreSQL query
+/// current-thread workers panics, while a dropped PostgreSQL query
 /// is cancelled cleanly.
 ///
 /// The timeout is returned as an error, which actix renders with [`ApiError`]'s JSON response.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use actix_web::HttpServer;
 use insights_service::{Backends, Insights, ServiceError, SharedTier, SharedTierConfig};
-use insights_store::{DatabaseUrl, Store, StoreError, redact};
+use insights_store::{Store, StoreError};
 
 use crate::app::{AppState, app};
 use crate::auth::JwtKeys;
@@ -34,16 +34,9 @@ pub enum StartupError {
     Metrics(#[from] prometheus::Error),
 }
 
-fn describe(url: &DatabaseUrl) -> String {
-    match url {
-        DatabaseUrl::Postgres(u) => redact(u),
-        DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
-    }
-}
-
 /// Connects to the configured database.
 pub async fn connect(db: &DatabaseConfig) -> Result<Store, StartupError> {
-    tracing::info!(database = %describe(&db.store.url), "connecting");
+    tracing::info!(database = %db.store.url, "connecting");
     Ok(Store::connect(&db.store).await?)
 }
 
@@ -104,6 +97,14 @@ pub async fn check_schema(args: &DatabaseArgs) -> Result<(), StartupError> {
             missing.join(", ")
         );
     }
+    let gaps = store.original_only_gaps().await?;
+    if !gaps.is_empty() {
+        println!(
+            "note: this service does not use them, but the original application needs: {}; \
+             `insights migrate` adds them to a database our migrations created",
+            gaps.join("; ")
+        );
+    }
     Ok(())
 }
 
@@ -126,20 +127,14 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
     prepare_schema(&store).await?;
     let read_replica = match &config.read_replica {
         Some(replica) => Some(Store::connect(replica).await.map_err(|e| {
-            ServiceError::Unavailable(format!(
-                "read replica {}: {e}",
-                match &replica.url {
-                    DatabaseUrl::Postgres(url) => redact(url),
-                    DatabaseUrl::Sqlite(path) => path.display().to_string(),
-                }
-            ))
+            ServiceError::Unavailable(format!("read replica {}: {e}", replica.url))
         })?),
         None => None,
     };
     let shared_tier = match &config.redis_url {
         Some(url) => Some(
             SharedTier::new(
-                url,
+                url.expose(),
                 SharedTierConfig {
                     ttl: config.service.cache_ttl,
                     key_prefix: config.redis_key_prefix.clone(),
@@ -196,7 +191,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
                     .display()
             )
         } else {
-            describe(&config.database.store.url)
+            config.database.store.url.to_string()
         };
         println!("{}", banner(addr, &token, &database, config.dashboard));
     } else {

@@ -11,17 +11,17 @@ use insights_benches::synth::{self, UserData};
 use insights_benches::workload::{HEAVY_USER_ID, Workload, user_id};
 use insights_benches::writer::write_batch;
 use insights_model::Timestamp;
-use insights_store::{DatabaseUrl, Store, StoreConfig, redact};
+use insights_store::{DatabaseUrl, SecretUrl, Store, StoreConfig};
 
 #[derive(Debug, Parser)]
 #[command(
     version,
-    about = "Generate a benchmark workload (decisions.md §7) into a database"
+    about = "Generate a benchmark workload (see docs/performance.md) into a database"
 )]
 struct Args {
     /// Target database: postgres://… or sqlite://path.
-    #[arg(long, env = "DATABASE_URL")]
-    database_url: String,
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: SecretUrl,
     /// Which data set.
     #[arg(long, value_enum, default_value = "typical")]
     workload: Workload,
@@ -57,7 +57,7 @@ async fn run(args: Args) -> Result<(), String> {
         Some(s) => Timestamp::parse(s).map_err(|e| format!("--now: {e}"))?,
         None => Timestamp::now(),
     };
-    let url = DatabaseUrl::parse(&args.database_url).map_err(|e| e.to_string())?;
+    let url = DatabaseUrl::parse(args.database_url.expose()).map_err(|e| e.to_string())?;
     let mut config = StoreConfig::new(url);
     // Each batch issues up to five concurrent inserts plus per-user calls; waiting for a
     // connection is normal here, not a failure.
@@ -68,7 +68,7 @@ async fn run(args: Args) -> Result<(), String> {
         let applied = store.migrate().await.map_err(|e| e.to_string())?;
         println!(
             "migrated {} (applied {})",
-            redact(&args.database_url),
+            args.database_url,
             applied.join(", ")
         );
     }
@@ -83,7 +83,7 @@ async fn run(args: Args) -> Result<(), String> {
         args.workload,
         if heavy.is_some() { " + heavy-user" } else { "" },
         args.seed,
-        redact(&args.database_url)
+        args.database_url
     );
 
     let progress = ProgressBar::new(total_users as u64);

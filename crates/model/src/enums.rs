@@ -1,4 +1,5 @@
-//! The contract's enums, each with its exact wire name (the Postgres enum label, the JSON string).
+//! The original application's enums, each with its exact wire name (the Postgres enum label,
+//! the JSON string).
 
 use std::fmt;
 use std::str::FromStr;
@@ -163,8 +164,8 @@ wire_enum! {
 }
 
 impl RecommendationType {
-    /// The front end's card category for this type (decisions.md section 4; the original never
-    /// defined one, so this mapping is ours).
+    /// The front end's card category for this type (the original front end reads one, but the
+    /// original API never defined it, so this mapping is ours; see docs/compatibility.md).
     pub const fn category(self) -> RecommendationCategory {
         match self {
             RecommendationType::StudyTimeOptimization | RecommendationType::ConsistencyBuilding => {

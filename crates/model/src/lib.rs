@@ -14,10 +14,12 @@
 //! Dependencies: `serde`/`serde_json` for the wire format, `time` for instants (the same crate
 //! diesel maps timestamps to), `thiserror` for the one error type.
 
+mod engine_limits;
 mod enums;
 mod rows;
 mod timestamp;
 
+pub use engine_limits::EngineInputLimits;
 pub use enums::{
     ApplicationType, InsightType, InterventionStatus, InterventionType, PatternType,
     PersonalizationContext, RecommendationCategory, RecommendationStatus, RecommendationType,

@@ -144,7 +144,7 @@ fn effectiveness_rows(n: usize, start_ms: i64) -> Vec<EffectivenessRow> {
 
 fn bench_engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine/plan_recommendations");
-    // realistic: what the store hands over for one user (contract C.2 limits: 10/10/5).
+    // realistic: what the store hands over for one user (the engine's input limits: 10/10/5).
     // large: 10,000 rows of each kind, which the engine must filter itself.
     for (name, n_patterns, n_insights, n_interventions, n_active, n_closed) in [
         ("realistic", 10, 10, 5, 4, 3),

@@ -3,7 +3,8 @@
 /// Why a rule refused its input. Every variant is a client error (the server maps each to 400).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecommenderError {
-    /// `metric` is not one of the four selector values (contract A1, validation step 4).
+    /// `metric` is not one of the four selector values (checked after the dates, as the
+    /// original did).
     #[error("Invalid metric. Must be one of: retention, performance, completion, all")]
     InvalidMetric {
         /// The rejected input.

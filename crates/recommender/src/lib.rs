@@ -1,10 +1,10 @@
 //! Pure rules of the behavioral-insights API, free of database and HTTP so any service can use
 //! them and every rule is testable in microseconds:
 //!
-//! - [`engine`]: which study recommendations to create (contract C, decisions.md section 4);
-//! - [`apply`]: what applying a recommendation changes in the learning profile (contract C.8);
-//! - [`view`]: the recommendation list the front end reads (contract I.3, decisions.md 4);
-//! - [`effectiveness`]: the personalization-effectiveness payload (contract A1 and E);
+//! - [`engine`]: which study recommendations to create;
+//! - [`apply`]: what applying a recommendation changes in the learning profile;
+//! - [`view`]: the recommendation list the front end reads;
+//! - [`effectiveness`]: the personalization-effectiveness payload.
 //! - [`js`]: the JavaScript number semantics the original's output depends on.
 //!
 //! ```

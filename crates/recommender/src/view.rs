@@ -1,4 +1,5 @@
-//! The recommendation list the front end reads (contract A3 and I.3, decisions.md section 4).
+//! The recommendation list the front end reads: the original's items plus the fields its front
+//! end expects (docs/compatibility.md, section 5).
 //!
 //! Items keep every raw row field and add what the original panel needs and the original API
 //! never sent: `category`, `priority`, `evidence` and `actionable`.

@@ -66,7 +66,7 @@ fn parse_body(body: &Value) -> Result<(ApplicationType, Option<Map<String, Value
 }
 
 impl Insights {
-    /// Applies a recommendation (contract A4, in one transaction; a second apply is a conflict)
+    /// Applies a recommendation (in one transaction; a second apply is a conflict)
     /// and invalidates the owner's cached responses so the next GET shows it.
     pub async fn apply(
         &self,
@@ -80,7 +80,7 @@ impl Insights {
         if !text::is_storable(recommendation_id) {
             return Err(ServiceError::NotFound("Recommendation not found".into()));
         }
-        // Only AUTO can write settings to the profile (contract §C.8), so only then are they
+        // Only AUTO can write settings to the profile, so only then are they
         // checked, before anything is written; with the other application types the original
         // ignored any settings object, and so do we.
         let settings = settings.filter(|_| application_type == ApplicationType::Auto);

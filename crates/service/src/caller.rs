@@ -1,4 +1,4 @@
-//! Who is calling, and whose data they may touch (decisions.md §3).
+//! Who is calling, and whose data they may touch (docs/compatibility.md, section 1).
 
 use crate::ServiceError;
 

@@ -10,7 +10,7 @@ use crate::params::EffectivenessParams;
 use crate::{EffectivenessQuery, Insights, Json, ServiceError};
 
 impl Insights {
-    /// Effectiveness of the user's active personalization over a window (contract A1 + E).
+    /// Effectiveness of the user's active personalization over a window.
     ///
     /// An explicit window is cached as a rendered response. A default window ends "now", so
     /// instead the user's configs and rows are cached and the response is computed from them:

@@ -1,5 +1,5 @@
 //! Raw query parameters as clients send them, and their validation into typed values with the
-//! original's rules (contract §A, §0.3): defaults for empty values, `parseInt` semantics for
+//! original's rules: defaults for empty values, `parseInt` semantics for
 //! integers, exact enum names, and the original's messages.
 
 use insights_model::{PatternType, Timestamp};

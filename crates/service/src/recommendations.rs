@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use insights_model::{Recommendation, Timestamp};
-use insights_recommender::engine::{EngineInput, plan_recommendations};
+use insights_recommender::engine::{EngineInput, INPUT_LIMITS, plan_recommendations};
 use insights_recommender::view::{ListQuery, select_recommendations};
 
 use crate::cache::{CacheKey, CacheValue};
@@ -32,7 +32,7 @@ impl Insights {
                 let inputs = self
                     .routing
                     .reader(user)
-                    .recommendation_inputs(user, cooldown_start)
+                    .recommendation_inputs(user, cooldown_start, &INPUT_LIMITS)
                     .await?;
                 let recently_closed: Vec<Recommendation> = inputs
                     .closed
@@ -67,7 +67,7 @@ impl Insights {
                     // Another request created some of them concurrently (they were skipped):
                     // read the active rows again so the answer includes them.
                     self.store()
-                        .recommendation_inputs(user, cooldown_start)
+                        .recommendation_inputs(user, cooldown_start, &INPUT_LIMITS)
                         .await?
                         .active
                 } else {

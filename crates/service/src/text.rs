@@ -1,7 +1,7 @@
 //! Text that PostgreSQL can store. Its `text` and `jsonb` types cannot hold U+0000, so a NUL
-//! character in a client's string made the INSERT (or even a `WHERE id = $1` lookup) fail with
-//! a database error, answered 500 — while SQLite stored it. Found by the hostile-input property
-//! tests (issue 9); rejecting it up front gives both backends the same 400.
+//! character in a client's string made the INSERT (or even a `WHERE id = $1` lookup) fail with a
+//! database error, answered 500 — while SQLite stored it. Found by the hostile-input property tests
+//! (`apps/server/tests/http/hostile.rs`); rejecting it up front gives both backends the same 400.
 
 use serde_json::Value;
 

@@ -1,12 +1,15 @@
 //! Where the database is and how the pool behaves.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use crate::StoreError;
 
-/// The backend chosen from the URL scheme.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The backend chosen from the URL scheme. `Display` and `Debug` hide a password (see
+/// [`redact`]), so the value can go into logs and error messages as it is.
+#[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     /// `postgres://…` or `postgresql://…`.
     Postgres(String),
@@ -56,21 +59,91 @@ impl DatabaseUrl {
     }
 }
 
-/// Hides a password in a URL before it is printed.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
-                None => url.to_owned(),
-            }
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Postgres(url) => f.write_str(&redact(url)),
+            Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
         }
-        _ => url.to_owned(),
     }
 }
 
-/// Pool settings.
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Postgres(url) => f.debug_tuple("Postgres").field(&redact(url)).finish(),
+            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+        }
+    }
+}
+
+/// Any other URL that may carry a password (a Redis URL, say). Like [`DatabaseUrl`], its
+/// `Display` and `Debug` hide the password; [`SecretUrl::expose`] gives the full URL to the
+/// client that connects with it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    /// Wraps a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The full URL, password included: only for connecting, never for printing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for SecretUrl {
+    type Err = std::convert::Infallible;
+
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        Ok(Self::new(url))
+    }
+}
+
+impl fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SecretUrl").field(&redact(&self.0)).finish()
+    }
+}
+
+/// Hides the password of a URL before it is printed: the one in the user information
+/// (`scheme://user:password@host`) and a `password=` query parameter. The user information is
+/// taken to end at the *last* `@`, so a password containing an unencoded `@` or `/` is hidden
+/// whole (a later `@` elsewhere only hides more than needed).
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let mut shown = match url[scheme_end..].rfind('@').map(|i| scheme_end + i) {
+        Some(at) => match url[scheme_end..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end], &url[at..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    };
+    if let Some(query) = shown.find('?') {
+        let hidden: Vec<String> = shown[query + 1..]
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        shown = format!("{}?{}", &shown[..query], hidden.join("&"));
+    }
+    shown
+}
+
+/// Pool settings. `Debug` shows the URL with its password hidden.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
     /// Which database.
@@ -105,5 +178,75 @@ mod tests {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+        assert_eq!(redact("redis://:secret@h:6379/0"), "redis://:***@h:6379/0");
+        assert_eq!(redact("not a url"), "not a url");
+    }
+
+    /// URLs whose password is `hunter2`, some in a place a naive redaction would miss.
+    const AWKWARD: &[&str] = &[
+        "postgres://u:hunter2@h/db",
+        "postgresql://u:hun@ter2@h:5432/db",
+        "postgres://u:hun/ter2@h/db",
+        "postgres://u:hunter2@h/db?sslmode=require&application_name=a@b",
+        "postgres://u@h/db?password=hunter2",
+        "postgres://h/db?sslmode=disable&PASSWORD=hunter2&x=1",
+        "redis://:hunter2@h:6379",
+        "rediss://default:hunter2@h:6380/2",
+    ];
+
+    fn assert_hidden(shown: &str) {
+        for part in ["hunter2", "hun", "ter2"] {
+            assert!(!shown.contains(part), "{shown:?} shows {part:?}");
+        }
+    }
+
+    #[test]
+    fn the_password_never_appears_in_redacted_urls() {
+        for url in AWKWARD {
+            let shown = redact(url);
+            assert_hidden(&shown);
+            assert!(shown.contains("***"), "{shown:?}");
+            if !url.contains("a@b") {
+                assert!(shown.contains("@h") || shown.contains("//h/"), "{shown:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn database_urls_and_store_configs_never_print_the_password() {
+        for url in AWKWARD.iter().filter(|u| u.starts_with("postgres")) {
+            let parsed = DatabaseUrl::parse(url).expect("postgres url");
+            let config = StoreConfig::new(parsed.clone());
+            for shown in [
+                parsed.to_string(),
+                format!("{parsed:?}"),
+                format!("{config:?}"),
+                format!("{config:#?}"),
+            ] {
+                assert_hidden(&shown);
+            }
+            assert!(matches!(&parsed, DatabaseUrl::Postgres(full) if full == url));
+        }
+        let sqlite = DatabaseUrl::parse("sqlite://data/x.db").expect("sqlite url");
+        assert_eq!(sqlite.to_string(), "sqlite://data/x.db");
+        assert_eq!(format!("{sqlite:?}"), r#"Sqlite("data/x.db")"#);
+    }
+
+    #[test]
+    fn secret_urls_print_redacted_and_connect_with_the_full_url() {
+        for url in AWKWARD {
+            let secret: SecretUrl = url.parse().expect("infallible");
+            assert_hidden(&secret.to_string());
+            assert_hidden(&format!("{secret:?}"));
+            assert_hidden(&format!("{:?}", Some(secret.clone())));
+            assert_eq!(secret.expose(), *url);
+        }
+    }
+
+    #[test]
+    fn an_unsupported_url_is_reported_without_its_password() {
+        let err = DatabaseUrl::parse("mysql://u:hunter2@h/db").expect_err("unsupported");
+        assert_hidden(&err.to_string());
+        assert_hidden(&format!("{err:?}"));
     }
 }

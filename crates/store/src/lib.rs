@@ -40,7 +40,7 @@ mod schema_check;
 mod sql_types;
 mod statements;
 
-pub use config::{DatabaseUrl, StoreConfig, redact};
+pub use config::{DatabaseUrl, SecretUrl, StoreConfig, redact};
 pub use error::StoreError;
 pub use migrate::{OurIndex, POSTGRES_INDEXES_SQL, postgres_indexes};
 pub use queries::{ApplyOutcome, ApplyRequest, EffectivenessInputs, RecommendationInputs};
@@ -120,6 +120,23 @@ impl Store {
         } else {
             Err(StoreError::Schema(problems))
         }
+    }
+
+    /// The original application's tables and columns that this service never uses but our
+    /// migrations create for the original's sake (`insight_patterns`,
+    /// `personalization_preferences."lastResetAt"`), one line per one that is absent or, on
+    /// PostgreSQL, of another type. Informational: [`Store::check_schema`] passes without them.
+    pub async fn original_only_gaps(&self) -> Result<Vec<String>, StoreError> {
+        Ok(match &self.pools {
+            Pools::Postgres(pool) => schema_check::original_only_gaps(
+                &schema_check::read_postgres(&mut *pool.get().await?).await?,
+                true,
+            ),
+            Pools::Sqlite(pool) => schema_check::original_only_gaps(
+                &schema_check::read_sqlite(&mut *pool.get().await?).await?,
+                false,
+            ),
+        })
     }
 
     /// The performance indexes of our migrations that the database lacks (always empty on

@@ -194,6 +194,10 @@ diesel::table! {
         created_at -> Timestamp,
         #[sql_name = "updatedAt"]
         updated_at -> Timestamp,
+        /// Created by migration 000007 for the original application; never read here, and a
+        /// database without it passes the schema check.
+        #[sql_name = "lastResetAt"]
+        last_reset_at -> Nullable<Timestamp>,
     }
 }
 
@@ -256,6 +260,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    /// The original application's link between an insight and the patterns it was drawn from
+    /// (migration 000006). Never read or written here; a database without it passes the schema
+    /// check.
+    insight_patterns (id) {
+        id -> Text,
+        #[sql_name = "insightId"]
+        insight_id -> Text,
+        #[sql_name = "patternId"]
+        pattern_id -> Text,
+    }
+}
+
+diesel::joinable!(insight_patterns -> behavioral_insights (insight_id));
+diesel::joinable!(insight_patterns -> behavioral_patterns (pattern_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     behavioral_patterns,
@@ -268,4 +289,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     personalization_preferences,
     personalization_configs,
     personalization_effectiveness,
+    insight_patterns,
 );

@@ -161,6 +161,18 @@ const EXPECTED_POSTGRES: &[(&str, &str, &str)] = &[
     ("personalization_effectiveness", "calculatedAt", "timestamp"),
 ];
 
+/// `(table, column, PostgreSQL udt_name)` of the original application's columns that the store
+/// never touches but our migrations create (000006, 000007) so that the original application
+/// also runs on a database we created. A database without them is still valid for this service
+/// (it predates those migrations, or the original application's version lacks them): they are
+/// reported by [`original_only_gaps`], never by [`mismatches`].
+const ORIGINAL_ONLY_POSTGRES: &[(&str, &str, &str)] = &[
+    ("insight_patterns", "id", "text"),
+    ("insight_patterns", "insightId", "text"),
+    ("insight_patterns", "patternId", "text"),
+    ("personalization_preferences", "lastResetAt", "timestamp"),
+];
+
 #[derive(QueryableByName)]
 struct CatalogColumn {
     #[diesel(sql_type = Text)]
@@ -223,8 +235,25 @@ pub(crate) async fn read_sqlite(
 /// Compares a catalog with what the store needs and returns one line per mismatch. On SQLite
 /// only presence is checked (types there are affinities, not contracts).
 pub(crate) fn mismatches(catalog: &[(String, String, String)], check_types: bool) -> Vec<String> {
+    compare(EXPECTED_POSTGRES, catalog, check_types)
+}
+
+/// Compares a catalog with the original application's columns the store does not use
+/// ([`ORIGINAL_ONLY_POSTGRES`]) and returns one line per gap, for information only.
+pub(crate) fn original_only_gaps(
+    catalog: &[(String, String, String)],
+    check_types: bool,
+) -> Vec<String> {
+    compare(ORIGINAL_ONLY_POSTGRES, catalog, check_types)
+}
+
+fn compare(
+    expected: &[(&str, &str, &str)],
+    catalog: &[(String, String, String)],
+    check_types: bool,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    for (table, column, udt) in EXPECTED_POSTGRES {
+    for (table, column, udt) in expected {
         let table_exists = catalog.iter().any(|(t, _, _)| t == table);
         if !table_exists {
             let line = format!("table \"{table}\" is missing");
@@ -281,6 +310,40 @@ mod tests {
             mismatches(&catalog, false).len(),
             1,
             "types ignored on SQLite"
+        );
+    }
+
+    #[test]
+    fn the_original_only_columns_are_optional_but_known() {
+        let mut catalog = full_catalog();
+        assert_eq!(
+            original_only_gaps(&catalog, true),
+            vec![
+                "table \"insight_patterns\" is missing",
+                "column \"personalization_preferences\".\"lastResetAt\" is missing",
+            ]
+        );
+        catalog.extend(
+            ORIGINAL_ONLY_POSTGRES
+                .iter()
+                .map(|(t, c, u)| (t.to_string(), c.to_string(), u.to_string())),
+        );
+        assert!(original_only_gaps(&catalog, true).is_empty());
+        assert!(mismatches(&catalog, true).is_empty());
+        for row in &mut catalog {
+            if row.1 == "lastResetAt" {
+                row.2 = "text".into();
+            }
+        }
+        assert_eq!(
+            original_only_gaps(&catalog, true),
+            vec![
+                "column \"personalization_preferences\".\"lastResetAt\" has type text, expected timestamp"
+            ]
+        );
+        assert!(
+            mismatches(&catalog, true).is_empty(),
+            "never a reason to refuse"
         );
     }
 

@@ -11,7 +11,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use insights_week_buckets::reference::{naive, seed_after};
 use insights_week_buckets::{Span, StatusRule, Timeline, WEEK_MS, WeekWindow};
 
-/// 2025-11-01T17:00:00Z, the contract's example request instant.
+/// 2025-11-01T17:00:00Z, the request instant of the worked example in `src/lib.rs`.
 const ANCHOR_MS: i64 = 1_762_016_400_000;
 const DAY_MS: i64 = 86_400_000;
 

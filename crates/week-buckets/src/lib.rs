@@ -31,7 +31,7 @@
 //! * Any `i64` instant is accepted: instants are clamped to the window before any arithmetic,
 //!   window constructors reject windows whose bounds do not fit in `i64` ms, and nothing panics.
 //!
-//! # Example (the contract's §A2 example)
+//! # Example (a request of the original's evolution route, answered as it answered it)
 //! ```
 //! use insights_week_buckets::{epoch_ms, Span, Status, StatusRule, Timeline, WeekWindow};
 //! use time::macros::datetime;

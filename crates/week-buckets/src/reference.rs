@@ -65,7 +65,7 @@ pub fn entries_of<T, K: Eq>(timeline: &Timeline<'_, T, K>) -> WeekEntries {
         .collect()
 }
 
-/// The status rule written as the contract states it, with instant comparisons only.
+/// The status rule written as the original states it, with instant comparisons only.
 fn status_in(window: &WeekWindow, rule: StatusRule, week: &WeekSpan, span: Span) -> Status {
     if week.contains(span.start_ms) {
         return Status::New;

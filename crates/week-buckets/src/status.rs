@@ -31,12 +31,12 @@ impl Status {
 /// there even if it also ends in that week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum StatusRule {
-    /// Our fixed rule (decisions §4): `disappeared` when the item's end lies in the week and
-    /// that week is **not** the final week of the window. An item still seen in the current week
-    /// is active there (`new` or `existing`).
+    /// Our fixed rule (docs/compatibility.md, section 4): `disappeared` when the item's end lies in
+    /// the week and that week is **not** the final week of the window. An item still seen in the
+    /// current week is active there (`new` or `existing`).
     #[default]
     Fixed,
-    /// The original's exact rule (contract §D): `disappeared` when the item's end lies in the
+    /// The original's exact rule: `disappeared` when the item's end lies in the
     /// week and is strictly before the window's anchor instant (the request time). For rolling
     /// windows every instant of the final week is before the anchor, so an item last seen
     /// yesterday shows as "disappeared" in the current week — the quirk the fix removes.

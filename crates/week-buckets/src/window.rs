@@ -43,7 +43,7 @@ impl WeekSpan {
 /// Both constructors accept `1..=`[`WeekWindow::MAX_WEEKS`] weeks; the API itself only allows
 /// 1..=52, which is the caller's validation.
 ///
-/// * [`rolling`](Self::rolling) — the original's arithmetic (contract §D):
+/// * [`rolling`](Self::rolling) — the original's arithmetic:
 ///   `start = end − weeks × 7d`, week `i` (0-based) starts at `start + i × 7d` and ends at
 ///   `start + (i + 1) × 7d − 1 ms`; the last week ends at `end − 1 ms`. No time zones, no
 ///   Monday alignment.

@@ -1,4 +1,4 @@
--- The original application's HEAD Prisma shape (contract section B) for every table the API
+-- The original application's current Prisma shape for every table the API
 -- touches: quoted camelCase columns, Postgres enum types, text[], jsonb and timestamp(3) holding
 -- UTC. Index names follow Prisma's convention so an existing database compares equal.
 -- Foreign keys to tables this service never reads (missions, struggle_predictions) are omitted.

@@ -1,6 +1,6 @@
-//! Write routes added for operators and tests (decisions.md §4): new patterns, insights and
-//! study sessions for a user, so data can change while the server runs and the caches must
-//! follow. Body: a JSON array of items or `{"items": [...]}`.
+//! Write routes added for operators and tests (docs/compatibility.md, section 10): new patterns,
+//! insights and study sessions for a user, so data can change while the server runs and the caches
+//! must follow. Body: a JSON array of items or `{"items": [...]}`.
 
 use actix_web::web;
 use insights_service::Insights;

@@ -1,4 +1,4 @@
-//! The four endpoints of the original API (contract §A), same paths and parameters.
+//! The four endpoints of the original API, same paths and parameters.
 
 use actix_web::web;
 use insights_service::{EffectivenessQuery, EvolutionQuery, Insights, RecommendationsQuery};

@@ -1,7 +1,7 @@
 //! Route table and extractor configuration. Every path answers JSON: unknown paths 404,
 //! known paths with the wrong method 405, malformed query strings and bodies 400, oversized
-//! bodies 413. The one exception is the dashboard page and its files (`/`,
-//! `/assets/…`), served when the dashboard is on.
+//! bodies 413 (docs/compatibility.md, section 2). The one exception is the dashboard page
+//! and its files (`/`, `/assets/…`), served when the dashboard is on.
 
 pub mod ingest;
 pub mod insights;
@@ -13,13 +13,13 @@ use actix_web::{HttpRequest, HttpResponse, Route, web};
 use crate::dashboard;
 use crate::error::ApiError;
 
-/// `GET` effectiveness (contract A1).
+/// `GET` effectiveness, the original's route.
 pub const EFFECTIVENESS: &str = "/api/personalization/effectiveness";
-/// `GET` pattern evolution (contract A2).
+/// `GET` pattern evolution, the original's route.
 pub const EVOLUTION: &str = "/api/analytics/behavioral-insights/patterns/evolution";
-/// `GET` recommendations (contract A3).
+/// `GET` recommendations, the original's route.
 pub const RECOMMENDATIONS: &str = "/api/analytics/behavioral-insights/recommendations";
-/// `POST` apply (contract A4).
+/// `POST` apply, the original's route.
 pub const APPLY: &str = "/api/analytics/behavioral-insights/recommendations/{id}/apply";
 /// `POST` pattern ingestion.
 pub const INGEST_PATTERNS: &str = "/api/analytics/behavioral-insights/patterns";

@@ -1,5 +1,5 @@
-//! Identity and access (decisions.md §3): bearer JWT or 401; another user's id needs a
-//! service token or it is 403.
+//! Identity and access (docs/compatibility.md, section 1): bearer JWT or 401; another user's id
+//! needs a service token or it is 403.
 
 use insights_server::auth::{Claims, JwtKeys, unix_now};
 use insights_testkit::both_backends;

@@ -1,4 +1,4 @@
-//! Every validation error of contract A, and the transport-level errors, as
+//! Every validation error of the original's routes, and the transport-level errors, as
 //! `{"success":false,"error":{"code","message","details"?}}` with the right status.
 
 use insights_testkit::both_backends;

@@ -1,8 +1,8 @@
-//! Hostile input (issue 9): property tests over every query parameter and body field of every
-//! route. Whatever a client sends — huge numbers, empty or unicode strings, control and NUL
+//! Hostile input (docs/reliability.md): property tests over every query parameter and body field of
+//! every route. Whatever a client sends — huge numbers, empty or unicode strings, control and NUL
 //! characters, injection strings, wrong JSON types, deep nesting, oversized bodies, repeated
-//! parameters, invalid percent-encoding, garbage tokens — the answer is a legitimate 2xx or a
-//! 4xx carrying `{"success":false,"error":{"code","message"}}`; never a 5xx, never a panic.
+//! parameters, invalid percent-encoding, garbage tokens — the answer is a legitimate 2xx or a 4xx
+//! carrying `{"success":false,"error":{"code","message"}}`; never a 5xx, never a panic.
 //!
 //! Each property runs [`CASES`] cases against PostgreSQL (whose text types are the strictest)
 //! and SQLite. The cases found by these properties are pinned in

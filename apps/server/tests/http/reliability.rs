@@ -1,4 +1,4 @@
-//! Reliability under concurrency and faults, at the HTTP level (issue 9):
+//! Reliability under concurrency and faults, at the HTTP level (docs/reliability.md):
 //!
 //! - concurrent first GETs create each recommendation once; concurrent applies succeed once;
 //! - a write racing a cached read never leaves a stale entry beyond the next GET;
@@ -38,7 +38,11 @@ const NO_HANG: Duration = Duration::from_secs(10);
 /// Active recommendation rows of `user`, straight from the store.
 async fn active_titles(store: &Store, user: &str) -> Vec<String> {
     store
-        .recommendation_inputs(user, Timestamp::MIN)
+        .recommendation_inputs(
+            user,
+            Timestamp::MIN,
+            &insights_recommender::engine::INPUT_LIMITS,
+        )
         .await
         .expect("inputs")
         .active
@@ -173,7 +177,7 @@ both_backends! {
         }
         let evolution = app.get_as(&format!("{EVO}?weeks=52"), "u1").await.data();
         assert_eq!(evolution["meta"]["totalPatterns"], 0, "a rejected batch wrote patterns");
-        let inputs = app.store().recommendation_inputs("u1", Timestamp::MIN).await.unwrap();
+        let inputs = app.store().recommendation_inputs("u1", Timestamp::MIN, &insights_recommender::engine::INPUT_LIMITS).await.unwrap();
         assert!(inputs.insights.is_empty(), "a rejected batch wrote insights");
         assert_eq!(count_rows(&app.db, "study_sessions").await, 0, "a rejected batch wrote sessions");
         assert_eq!(count_rows(&app.db, "behavioral_patterns").await, 0);

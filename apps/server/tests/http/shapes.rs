@@ -1,5 +1,5 @@
-//! Success payloads field by field: contract A's names and types, plus the additions the
-//! original front end needs (decisions.md §4, contract I.3).
+//! Success payloads field by field: the original's names and types, plus the additions the
+//! original front end needs (docs/compatibility.md).
 
 use insights_model::*;
 use insights_testkit::both_backends;

@@ -6,10 +6,20 @@ use insights_testkit::both_backends;
 
 use crate::support::*;
 
-const ROUTES: &[&str] = &[
-    "/api/analytics/behavioral-insights/patterns/evolution",
-    "/api/analytics/behavioral-insights/recommendations",
-    "/api/personalization/effectiveness",
+/// Each data route, with parameters that make it another cache entry than the defaults.
+const ROUTES: &[(&str, &str)] = &[
+    (
+        "/api/analytics/behavioral-insights/patterns/evolution",
+        "weeks=4",
+    ),
+    (
+        "/api/analytics/behavioral-insights/recommendations",
+        "limit=3",
+    ),
+    (
+        "/api/personalization/effectiveness",
+        "startDate=2025-01-01&endDate=2025-03-01&metric=retention",
+    ),
 ];
 
 async fn statements_of(app: &TestApp, path: &str, user: &str) -> u64 {
@@ -46,14 +56,21 @@ both_backends! {
         for chunk in many.chunks(1_000) {
             app.store().insert_patterns(chunk).await.unwrap();
         }
-        for path in ROUTES {
+        for &(path, other_params) in ROUTES {
             let small = statements_of(&app, path, "small").await;
             let big = statements_of(&app, path, "big").await;
             assert_eq!(small, big, "{path}: 1 pattern vs 5,000");
             assert!(small > 0, "{path}");
-            // A second request is served from the cache: no statements at all.
-            assert_eq!(statements_of(&app, &format!("{path}?limit=5&weeks=12&metric=all"), "big").await,
-                       statements_of(&app, &format!("{path}?limit=5&weeks=12&metric=all"), "small").await);
+            // The same request again is served from the cache: no statements at all.
+            for user in ["small", "big"] {
+                assert_eq!(statements_of(&app, path, user).await, 0, "{path} as {user}, cached");
+            }
+            // Other parameters are another cache entry: a miss, again the same cost for both.
+            let other = format!("{path}?{other_params}");
+            let (small, big) = (statements_of(&app, &other, "small").await, statements_of(&app, &other, "big").await);
+            assert!(small > 0, "{other}: a miss");
+            assert_eq!(small, big, "{other}: 1 pattern vs 5,000");
+            assert_eq!(statements_of(&app, &other, "big").await, 0, "{other}, cached");
         }
         let metrics = app.get("/metrics", None).await.text;
         assert!(metrics.contains("insights_http_request_statements_bucket{route=\"/api/analytics/behavioral-insights/patterns/evolution\""), "{metrics}");

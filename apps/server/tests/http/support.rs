@@ -85,34 +85,23 @@ impl TestApp {
     }
 
     pub async fn call(&self, req: TestRequest) -> Resp {
-        let service = test::init_service(insights_server::app(self.state.clone())).await;
-        // An error escaping the middleware is rendered by actix's dispatcher in production;
-        // the test harness hands it back instead, so render it the same way here.
-        let res = match test::try_call_service(&service, req.to_request()).await {
-            Ok(res) => res.map_into_boxed_body(),
-            Err(err) => {
-                let res = err.error_response();
-                return Resp {
-                    status: res.status().as_u16(),
-                    headers: res.headers().clone(),
-                    text: String::from_utf8(
-                        actix_web::body::to_bytes(res.into_body())
-                            .await
-                            .map(|b| b.to_vec())
-                            .unwrap_or_default(),
-                    )
-                    .expect("utf-8 body"),
-                };
-            }
+        call_app(self.state.clone(), req).await
+    }
+
+    /// The same GET answered by a service without a cache over the same database: what any
+    /// cached answer must equal once a write has been made.
+    pub async fn get_uncached_as(&self, path: &str, user: &str) -> Resp {
+        let config = ServiceConfig {
+            cache_ttl: Duration::ZERO,
+            ..ServiceConfig::default()
         };
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let bytes = test::read_body(res).await;
-        Resp {
-            status,
-            headers,
-            text: String::from_utf8(bytes.to_vec()).expect("utf-8 body"),
-        }
+        let insights = Insights::new(self.db.store.clone(), config).expect("service");
+        let mut state = AppState::new(insights, JwtKeys::new(SECRET)).expect("state");
+        state.deadline = self.state.deadline;
+        let req = TestRequest::get()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {}", self.token(user))));
+        call_app(state, req).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Resp {
@@ -194,6 +183,38 @@ impl TestApp {
             .await;
         assert_eq!(res.status, 200, "{}", res.text);
         res.data()["recommendations"][0].clone()
+    }
+}
+
+/// One request through the application built from `state`.
+async fn call_app(state: AppState, req: TestRequest) -> Resp {
+    let service = test::init_service(insights_server::app(state)).await;
+    // An error escaping the middleware is rendered by actix's dispatcher in production;
+    // the test harness hands it back instead, so render it the same way here.
+    let res = match test::try_call_service(&service, req.to_request()).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(err) => {
+            let res = err.error_response();
+            return Resp {
+                status: res.status().as_u16(),
+                headers: res.headers().clone(),
+                text: String::from_utf8(
+                    actix_web::body::to_bytes(res.into_body())
+                        .await
+                        .map(|b| b.to_vec())
+                        .unwrap_or_default(),
+                )
+                .expect("utf-8 body"),
+            };
+        }
+    };
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = test::read_body(res).await;
+    Resp {
+        status,
+        headers,
+        text: String::from_utf8(bytes.to_vec()).expect("utf-8 body"),
     }
 }
 

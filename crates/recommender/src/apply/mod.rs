@@ -1,4 +1,5 @@
-//! What applying a recommendation changes in the user's learning profile (contract C.8).
+//! What applying a recommendation changes in the user's learning profile (the original's rules;
+//! see docs/compatibility.md, section 6).
 //!
 //! Only an `AUTO` apply changes anything, and only when the user has a profile. The change is
 //! read from the recommendation's title with the original's four regexes; for the two types

@@ -1,4 +1,5 @@
-//! The four title regexes of contract C.8, matched by hand.
+//! The four title regexes the original's apply used to read values back from a title, matched
+//! by hand.
 //!
 //! Each regex is a fixed sequence of literals, `\d+` and `\w+` runs. Every run is followed by a
 //! literal that cannot belong to the run, so greedy matching never needs to backtrack and a

@@ -1,4 +1,4 @@
-//! The aggregate over effectiveness rows (contract E), with the original's null handling and
+//! The aggregate over effectiveness rows, with the original's formulas, null handling and
 //! summation order, so results are bit-identical to the JavaScript (e.g. `0.6100000000000001`).
 
 use insights_model::EffectivenessRow;

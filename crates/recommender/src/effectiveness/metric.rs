@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::RecommenderError;
 
-/// `retention | performance | completion | all` (exact, case-sensitive; contract A1).
+/// `retention | performance | completion | all` (exact and case-sensitive, as in the original).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EffectivenessMetric {

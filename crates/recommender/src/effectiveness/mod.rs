@@ -1,7 +1,8 @@
-//! The personalization-effectiveness payload (contract A1 and E, decisions.md section 4):
+//! The personalization-effectiveness payload (the original's, plus the chart points of
+//! docs/compatibility.md, section 7):
 //!
 //! - [`metric`]: the `metric` selector;
-//! - [`aggregate`]: averages, sample size, correlation, p-value and significance;
+//! - [`aggregate`](mod@aggregate): averages, sample size, correlation, p-value and significance;
 //! - [`payload`]: the response structs and [`personalization_effectiveness`], which builds them.
 
 pub mod aggregate;

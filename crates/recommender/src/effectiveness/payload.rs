@@ -1,4 +1,4 @@
-//! The `data` payload of GET /api/personalization/effectiveness (contract A1), as serde
+//! The `data` payload of GET /api/personalization/effectiveness, as serde
 //! structs that serialise to exactly its JSON shapes. Numbers print like `JSON.stringify`
 //! (`5`, not `5.0`).
 
@@ -49,7 +49,7 @@ pub struct ActiveSummary {
     pub statistical: Statistical,
     /// The user's active configs, in the order given.
     pub active_configs: Vec<ActiveConfig>,
-    /// Chart points for the original front end (our addition, decisions.md 4): one per row,
+    /// Chart points for the original front end (our addition, docs/compatibility.md): one per row,
     /// ascending `startDate`.
     pub timeline: Vec<ChartPoint>,
 }

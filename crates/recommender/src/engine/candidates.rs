@@ -1,11 +1,11 @@
-//! Input selection (contract C.2) and the mapping of patterns, insights and interventions to
-//! candidate recommendations (contract C.3).
+//! Input selection (what the original engine reads) and the mapping of patterns, insights and
+//! interventions to candidate recommendations.
 
 use std::cmp::Ordering;
 
 use insights_model::{
-    BehavioralInsight, BehavioralPattern, InsightType, Intervention, InterventionStatus,
-    InterventionType, NewRecommendation, RecommendationType,
+    BehavioralInsight, BehavioralPattern, EngineInputLimits, InsightType, Intervention,
+    InterventionStatus, InterventionType, NewRecommendation, RecommendationType,
 };
 
 use super::placeholders::placeholders_for;
@@ -18,6 +18,15 @@ pub const MAX_PATTERNS: usize = 10;
 pub const MAX_INSIGHTS: usize = 10;
 /// Interventions read per run.
 pub const MAX_INTERVENTIONS: usize = 5;
+
+/// The limits above with [`MIN_CONFIDENCE`], for the store's read of the engine's inputs; the
+/// selection functions below re-apply them, so the engine is right on any input.
+pub const INPUT_LIMITS: EngineInputLimits = EngineInputLimits {
+    min_confidence: MIN_CONFIDENCE,
+    patterns: MAX_PATTERNS,
+    insights: MAX_INSIGHTS,
+    interventions: MAX_INTERVENTIONS,
+};
 
 /// Impact, ease and readiness of an insight-derived recommendation (impact is × confidence).
 const INSIGHT_IMPACT_BASE: f64 = 0.75;

@@ -1,5 +1,5 @@
-//! The recommendations engine (contract C): which new study recommendations to create for a
-//! user from their patterns, insights and interventions.
+//! The recommendations engine, the original's rules: which new study recommendations to create for
+//! a user from their patterns, insights and interventions.
 //!
 //! - [`templates`]: the six recommendation templates and the `{{key}}` filler;
 //! - [`placeholders`]: the numbers a pattern puts into its template;
@@ -13,4 +13,5 @@ pub mod plan;
 pub mod scoring;
 pub mod templates;
 
+pub use candidates::INPUT_LIMITS;
 pub use plan::{EngineConfig, EngineInput, RecommendationPlan, plan_recommendations};

@@ -1,4 +1,5 @@
-//! Placeholder values for a pattern's template (contract C.4, decisions.md section 4).
+//! Placeholder values for a pattern's template: from the pattern's data where it has them,
+//! otherwise the original's defaults (docs/compatibility.md, section 5).
 //!
 //! Each key is looked up on its own, in this order:
 //! 1. `patternData[key]`, where the HEAD pattern engine writes the numbers;
@@ -18,7 +19,7 @@ use crate::js::{js_number_string, js_round};
 /// Placeholder name → text to insert.
 pub type Placeholders = Vec<(&'static str, String)>;
 
-/// Defaults of contract C.4, used when neither source has a usable value.
+/// The original engine's defaults, used when neither source has a usable value.
 pub mod defaults {
     /// `hourOfDay`.
     pub const HOUR_OF_DAY: f64 = 9.0;

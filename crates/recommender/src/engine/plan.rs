@@ -1,4 +1,5 @@
-//! One engine run: inputs → the recommendations to create (contract C.2–C.6, decisions.md 4).
+//! One engine run: inputs → the recommendations to create (the original's rules, with the
+//! differences listed in docs/compatibility.md, section 5).
 
 use std::collections::HashSet;
 
@@ -46,8 +47,9 @@ impl EngineConfig {
     }
 }
 
-/// Everything one run reads. The store pre-filters with SQL (contract C.2); the engine
-/// re-applies every filter, so any superset of the right rows gives the same plan.
+/// Everything one run reads. The store pre-filters with SQL
+/// ([`INPUT_LIMITS`](super::INPUT_LIMITS)); the engine re-applies every filter, so any superset of
+/// the right rows gives the same plan.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineInput<'a> {
     /// Whose recommendations are planned; rows of other users are ignored and new

@@ -1,4 +1,5 @@
-//! Priority score, readiness and the prioritise-and-diversify step (contract C.1, C.3, C.5).
+//! Priority score, readiness and the prioritise-and-diversify step, with the original's weights
+//! and limits.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,5 @@
-//! The recommendation templates of contract C.3 and the `{{key}}` filler.
+//! The original engine's recommendation templates, one per recommendation type, and the
+//! `{{key}}` filler.
 
 use insights_model::{PatternType, RecommendationType};
 
@@ -21,7 +22,7 @@ pub struct Template {
 
 /// Every template of the original, in its declaration order. The last two are keyed by
 /// recommendation-type names no pattern type has, so the original never reached them; they are
-/// kept so the table is complete (contract C.3).
+/// kept so the table is complete, as in the original.
 pub const TEMPLATES: [Template; 6] = [
     Template {
         recommendation_type: RecommendationType::StudyTimeOptimization,

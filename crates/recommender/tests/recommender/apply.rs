@@ -1,4 +1,4 @@
-//! Apply-settings derivation (contract C.8) and the client `settings` allow-list.
+//! Apply-settings derivation and the client `settings` allow-list.
 
 use insights_model::{
     ApplicationType, LearningProfile, ProfileUpdate, Recommendation, RecommendationType,

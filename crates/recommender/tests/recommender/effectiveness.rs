@@ -1,4 +1,4 @@
-//! The effectiveness payload (contract A1 and E), compared as JSON values.
+//! The effectiveness payload, compared as JSON values with the original's answers.
 
 use insights_model::{EffectivenessRow, PersonalizationConfig, PersonalizationContext};
 use insights_recommender::RecommenderError;
@@ -109,7 +109,7 @@ fn the_contract_a1_example_matches_field_by_field() {
             "activeConfigs": [
                 { "context": "MISSION", "strategy": "Balanced", "confidence": 0.7 }
             ],
-            // Our addition for the original chart (decisions.md 4).
+            // Our addition for the original chart (docs/compatibility.md).
             "timeline": [
                 { "date": START, "retentionImprovement": 10, "performanceImprovement": 7.5,
                   "completionRateChange": null, "engagementChange": 2 },

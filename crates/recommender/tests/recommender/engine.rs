@@ -1,4 +1,5 @@
-//! The engine's rules, one test per rule of contract C and decisions.md section 4.
+//! The engine's rules, one test per rule (the original's, and ours where docs/compatibility.md
+//! says we differ).
 
 use insights_model::{
     InsightType, InterventionStatus, InterventionType, NewRecommendation, PatternType,
@@ -159,7 +160,7 @@ fn forgetting_curve_fills_review_days_half_life_and_direction() {
     );
 }
 
-// --- defaults (contract C.4; what HEAD always produced) --------------------------------------
+// --- placeholder defaults (what the original always produced) --------------------------------
 
 #[test]
 fn every_template_falls_back_to_the_documented_defaults() {
@@ -402,7 +403,7 @@ fn interventions_map_or_are_skipped_with_confidence_priority_over_ten() {
     );
 }
 
-// --- input filters (contract C.2, re-applied by the engine) ----------------------------------
+// --- input filters (the store's, re-applied by the engine) -----------------------------------
 
 #[test]
 fn input_filters_are_reapplied_on_any_input() {

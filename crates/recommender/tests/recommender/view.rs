@@ -1,4 +1,4 @@
-//! Front-end recommendation items and the GET list selection (contract I.3, decisions.md 4).
+//! Front-end recommendation items and the GET list selection.
 
 use insights_model::{PatternType, RecommendationType};
 use insights_recommender::view::{

@@ -71,7 +71,7 @@ both_backends! {
         for t in tasks {
             t.await.expect("task").expect("request");
         }
-        let inputs = db.store.recommendation_inputs("u1", Timestamp::MIN).await.expect("inputs");
+        let inputs = db.store.recommendation_inputs("u1", Timestamp::MIN, &insights_recommender::engine::INPUT_LIMITS).await.expect("inputs");
         assert_eq!(inputs.active.len(), 3, "{:?}", inputs.active.iter().map(|r| &r.title).collect::<Vec<_>>());
     }
 

@@ -12,9 +12,9 @@ use crate::{Store, StoreError};
 
 impl Store {
     /// The user's patterns whose `[detectedAt, lastSeenAt]` overlaps `[start, end]` (the fixed
-    /// predicate of decisions.md §4), optionally of one type, ordered by pattern type (enum
-    /// declaration order, on both backends), then `detectedAt`, then id. Only the columns the
-    /// timeline shows are read.
+    /// predicate; docs/compatibility.md, section 4), optionally of one type, ordered by pattern
+    /// type (enum declaration order, on both backends), then `detectedAt`, then id. Only the
+    /// columns the timeline shows are read.
     pub async fn patterns_overlapping(
         &self,
         user: &str,

@@ -3,8 +3,8 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use insights_model::{
-    BehavioralInsight, BehavioralPattern, Intervention, InterventionStatus, NewRecommendation,
-    Recommendation, Timestamp,
+    BehavioralInsight, BehavioralPattern, EngineInputLimits, Intervention, InterventionStatus,
+    NewRecommendation, Recommendation, Timestamp,
 };
 
 use crate::pool::{Counted, Pools, with_conn};
@@ -14,18 +14,16 @@ use crate::schema::{intervention_recommendations as ir, recommendations as r};
 use crate::sql_types::{DbInterventionStatus, DbRecommendationType};
 use crate::{Store, StoreError, new_id};
 
-/// The engine's minimum confidence for patterns and insights (contract C.1).
-const MIN_CONFIDENCE: f64 = 0.7;
-
-/// Everything the recommendation engine reads for one user (contract C.2, plus the closed rows
-/// our cool-down de-duplication and `includeApplied` need).
+/// Everything the recommendation engine reads for one user (the original's four reads, plus the
+/// closed rows our cool-down de-duplication and `includeApplied` need).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RecommendationInputs {
-    /// Patterns with confidence ≥ 0.7, highest first, at most 10.
+    /// Patterns with at least the minimum confidence, highest first, at most the limit.
     pub patterns: Vec<BehavioralPattern>,
-    /// Unacknowledged insights with confidence ≥ 0.7, highest first, at most 10.
+    /// Unacknowledged insights with at least the minimum confidence, highest first, at most
+    /// the limit.
     pub insights: Vec<BehavioralInsight>,
-    /// Pending interventions, highest priority first, at most 5.
+    /// Pending interventions, highest priority first, at most the limit.
     pub interventions: Vec<Intervention>,
     /// Active recommendations (neither applied nor dismissed), highest priority first.
     pub active: Vec<Recommendation>,
@@ -39,26 +37,26 @@ pub struct RecommendationInputs {
 /// in two statements made PostgreSQL's share of the engine's reads about a fifth larger, and the
 /// endpoint about a fifth slower with the cache off (measured in docs/performance.md).
 macro_rules! input_queries {
-    ($user:expr, $dismissed_since:expr) => {
+    ($user:expr, $dismissed_since:expr, $limits:expr) => {
         (
             bp::table
                 .filter(bp::user_id.eq($user))
-                .filter(bp::confidence.ge(MIN_CONFIDENCE))
+                .filter(bp::confidence.ge($limits.min_confidence))
                 .order((bp::confidence.desc(), bp::id.asc()))
-                .limit(10)
+                .limit(sql_limit($limits.patterns))
                 .select(PatternRow::as_select()),
             bi::table
                 .filter(bi::user_id.eq($user))
                 .filter(bi::acknowledged_at.is_null())
-                .filter(bi::confidence.ge(MIN_CONFIDENCE))
+                .filter(bi::confidence.ge($limits.min_confidence))
                 .order((bi::confidence.desc(), bi::id.asc()))
-                .limit(10)
+                .limit(sql_limit($limits.insights))
                 .select(InsightRow::as_select()),
             ir::table
                 .filter(ir::user_id.eq($user))
                 .filter(ir::status.eq(DbInterventionStatus(InterventionStatus::Pending)))
                 .order((ir::priority.desc(), ir::id.asc()))
-                .limit(5)
+                .limit(sql_limit($limits.interventions))
                 .select(InterventionRow::as_select()),
             r::table
                 .filter(r::user_id.eq($user))
@@ -74,19 +72,27 @@ macro_rules! input_queries {
     };
 }
 
+/// A row count as SQL's `LIMIT` (a count beyond `i64` means no limit in practice).
+fn sql_limit(rows: usize) -> i64 {
+    i64::try_from(rows).unwrap_or(i64::MAX)
+}
+
 impl Store {
     /// The engine's inputs for `user`: four reads, pipelined on one connection on PostgreSQL,
     /// run in one blocking-thread hop on SQLite.
-    /// `dismissed_since` bounds which dismissed rows are returned (the cool-down start).
+    /// `dismissed_since` bounds which dismissed rows are returned (the cool-down start);
+    /// `limits` are the engine's (`insights_recommender::engine::INPUT_LIMITS`).
     pub async fn recommendation_inputs(
         &self,
         user: &str,
         dismissed_since: Timestamp,
+        limits: &EngineInputLimits,
     ) -> Result<RecommendationInputs, StoreError> {
         let since = naive(dismissed_since);
+        let limits = *limits;
         let (patterns, insights, interventions, recommendations) = with_conn!(self,
             postgres: |conn| {
-                let (q1, q2, q3, q4) = input_queries!(user, since);
+                let (q1, q2, q3, q4) = input_queries!(user, since, limits);
                 // Four independent reads share one connection: pipelined, one round trip.
                 let shared: &diesel_async::AsyncPgConnection = conn;
                 futures_util::try_join!(
@@ -102,7 +108,7 @@ impl Store {
                 // (docs/performance.md).
                 let user = user.to_owned();
                 conn.spawn_blocking(move |c| {
-                    let (q1, q2, q3, q4) = input_queries!(user.as_str(), since);
+                    let (q1, q2, q3, q4) = input_queries!(user.as_str(), since, limits);
                     Ok((
                         diesel::RunQueryDsl::load::<PatternRow>(q1, c)?,
                         diesel::RunQueryDsl::load::<InsightRow>(q2, c)?,
@@ -171,7 +177,7 @@ impl Store {
 
     /// Creates a user's generated recommendations once each, whatever runs concurrently, and
     /// returns the rows created. A candidate whose (type, title) is already active for the user
-    /// is skipped (decisions §4).
+    /// is skipped (docs/compatibility.md, section 5).
     ///
     /// Our migrations make that a unique partial index, and [`insert_recommendations`]'s
     /// `ON CONFLICT DO NOTHING` is then enough. A database created by the original app has no

@@ -19,6 +19,24 @@ async fn an_unreachable_postgres_is_a_typed_unavailable_error_quickly() {
 }
 
 #[tokio::test]
+async fn connection_errors_do_not_show_the_password() {
+    for url in [
+        "postgres://u:hunter2@127.0.0.1:1/none",
+        "postgres://u:hunter2@127.0.0.1:notaport/none",
+        "postgres://u:hunter2@/none?host=/nonexistent-socket-dir",
+    ] {
+        let parsed = DatabaseUrl::parse(url).expect("url");
+        let err = Store::connect(&StoreConfig::new(parsed))
+            .await
+            .err()
+            .expect("must fail");
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains("hunter2"), "{url}: {shown}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn unknown_schemes_are_rejected() {
     for url in ["mysql://x/y", "insights.db", "sqlite://", "sqlite::memory:"] {
         assert!(
@@ -44,8 +62,10 @@ async fn migrations_yield_the_shape_the_schema_check_expects_on_postgres() {
         other => panic!("expected a schema error, got {other:?}"),
     }
     let applied = db.store.migrate().await.expect("migrate");
-    // Original schema, our indexes, and the drop of an index an earlier 000002 created.
-    assert_eq!(applied.len(), 3);
+    // Original schema, our indexes, the drop of an index an earlier 000002 created, the drop
+    // of the withdrawn covering index, and the original's `insight_patterns` and
+    // `lastResetAt`.
+    assert_eq!(applied.len(), 6);
     db.store
         .check_schema()
         .await
@@ -97,8 +117,9 @@ async fn sqlite_migrations_pass_the_schema_check() {
     let db = TestDb::sqlite_empty().await;
     assert!(db.store.is_uninitialised().await.expect("catalog"));
     // Original schema, our indexes, the per-user indexes SQLite's planner needs, the drop
-    // of an index an earlier 000002 created, and the evolution query's covering index.
-    assert_eq!(db.store.migrate().await.expect("migrate").len(), 5);
+    // of an index an earlier 000002 created, the evolution query's covering index, and the
+    // original's `insight_patterns` and `lastResetAt`.
+    assert_eq!(db.store.migrate().await.expect("migrate").len(), 7);
     db.store.check_schema().await.expect("schema matches");
 }
 

@@ -7,6 +7,7 @@ mod apply;
 mod config;
 mod explain;
 mod fixtures;
+mod original_schema;
 mod outage;
 mod reads;
 mod recommendations;

@@ -25,7 +25,11 @@ async fn an_outage_is_unavailable_within_the_checkout_timeout_then_recovers() {
         started.elapsed()
     );
     let err = store
-        .recommendation_inputs("u1", insights_model::Timestamp::MIN)
+        .recommendation_inputs(
+            "u1",
+            insights_model::Timestamp::MIN,
+            &insights_recommender::engine::INPUT_LIMITS,
+        )
         .await
         .expect_err("down");
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
@@ -43,7 +47,11 @@ async fn an_outage_is_unavailable_within_the_checkout_timeout_then_recovers() {
         }
     }
     store
-        .recommendation_inputs("u1", insights_model::Timestamp::MIN)
+        .recommendation_inputs(
+            "u1",
+            insights_model::Timestamp::MIN,
+            &insights_recommender::engine::INPUT_LIMITS,
+        )
         .await
         .expect("recovered");
 }

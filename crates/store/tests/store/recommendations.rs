@@ -25,7 +25,7 @@ both_backends! {
         assert_eq!(first.len(), 1);
         let second = store.insert_recommendations(std::slice::from_ref(&c), at(NOW + 1)).await.expect("second");
         assert!(second.is_empty(), "duplicate skipped: {second:?}");
-        let inputs = store.recommendation_inputs("u1", at(NOW - 30 * DAY)).await.expect("inputs");
+        let inputs = store.recommendation_inputs("u1", at(NOW - 30 * DAY), &insights_recommender::engine::INPUT_LIMITS).await.expect("inputs");
         assert_eq!(inputs.active.len(), 1);
         let created = &first[0];
         assert_eq!(created.title, c.title);
@@ -51,10 +51,10 @@ both_backends! {
         assert!(store.dismiss_recommendation(&first[0].id, at(NOW + DAY)).await.expect("dismiss"));
         let again = store.insert_recommendations(&[a], at(NOW + 2 * DAY)).await.expect("again");
         assert_eq!(again.len(), 1, "the unique index covers active rows only");
-        let inputs = store.recommendation_inputs("u1", at(NOW)).await.expect("inputs");
+        let inputs = store.recommendation_inputs("u1", at(NOW), &insights_recommender::engine::INPUT_LIMITS).await.expect("inputs");
         assert_eq!(inputs.active.len(), 1);
         assert_eq!(inputs.closed.len(), 1);
-        let old = store.recommendation_inputs("u1", at(NOW + 3 * DAY)).await.expect("inputs");
+        let old = store.recommendation_inputs("u1", at(NOW + 3 * DAY), &insights_recommender::engine::INPUT_LIMITS).await.expect("inputs");
         assert!(old.closed.is_empty(), "dismissed before the cut-off");
     }
 
@@ -88,7 +88,7 @@ both_backends! {
         interventions.push(intervention(InterventionStatus::Completed, 10));
         store.insert_interventions(&interventions, at(NOW)).await.expect("interventions");
 
-        let inputs = store.recommendation_inputs("u1", at(NOW - 30 * DAY)).await.expect("inputs");
+        let inputs = store.recommendation_inputs("u1", at(NOW - 30 * DAY), &insights_recommender::engine::INPUT_LIMITS).await.expect("inputs");
         assert_eq!(inputs.patterns.len(), 10, "at most 10");
         assert!(inputs.patterns.windows(2).all(|w| w[0].confidence >= w[1].confidence));
         assert!(inputs.patterns.iter().all(|p| p.user_id == "u1" && p.confidence >= 0.7));
@@ -98,6 +98,49 @@ both_backends! {
         assert_eq!(p.evidence, serde_json::json!(["42 sessions analyzed", "Performance score: 82%"]));
         assert_eq!(p.pattern_data["hourOfDay"], 7);
         assert_eq!(p.detected_at, at(NOW - 10 * DAY));
+    }
+
+    async fn engine_inputs_follow_the_limits_they_are_given(db) {
+        let store = &db.store;
+        let patterns: Vec<_> = [0.5, 0.6, 0.8, 0.9]
+            .into_iter()
+            .map(|c| pattern("u1", PatternType::OptimalStudyTime, c, NOW - DAY, NOW))
+            .collect();
+        store.insert_patterns(&patterns).await.expect("patterns");
+        let insight = |conf: f64| NewInsight {
+            user_id: "u1".into(),
+            insight_type: InsightType::RetentionStrategy,
+            title: "t".into(),
+            description: "d".into(),
+            actionable_recommendation: "a".into(),
+            confidence: conf,
+        };
+        store.insert_insights(&[insight(0.9), insight(0.55), insight(0.5)], at(NOW)).await.expect("insights");
+        let interventions: Vec<_> = (1..=3)
+            .map(|priority| NewIntervention {
+                user_id: "u1".into(),
+                intervention_type: InterventionType::PrerequisiteReview,
+                description: "d".into(),
+                reasoning: "r".into(),
+                priority,
+                status: InterventionStatus::Pending,
+            })
+            .collect();
+        store.insert_interventions(&interventions, at(NOW)).await.expect("interventions");
+
+        let confidences = |inputs: &insights_store::RecommendationInputs| {
+            (
+                inputs.patterns.iter().map(|p| p.confidence).collect::<Vec<_>>(),
+                inputs.insights.iter().map(|i| i.confidence).collect::<Vec<_>>(),
+                inputs.interventions.iter().map(|i| i.priority).collect::<Vec<_>>(),
+            )
+        };
+        let lenient = EngineInputLimits { min_confidence: 0.55, patterns: 3, insights: 5, interventions: 1 };
+        let inputs = store.recommendation_inputs("u1", at(NOW), &lenient).await.expect("inputs");
+        assert_eq!(confidences(&inputs), (vec![0.9, 0.8, 0.6], vec![0.9, 0.55], vec![3]));
+        let engine = &insights_recommender::engine::INPUT_LIMITS;
+        let inputs = store.recommendation_inputs("u1", at(NOW), engine).await.expect("inputs");
+        assert_eq!(confidences(&inputs), (vec![0.9, 0.8], vec![0.9], vec![3, 2, 1]));
     }
 }
 
@@ -121,7 +164,11 @@ async fn concurrent_creations_without_the_unique_index_make_each_recommendation_
     assert_eq!(created, 3, "each title created by exactly one of the runs");
     let inputs = db
         .store
-        .recommendation_inputs("u1", at(NOW - 30 * DAY))
+        .recommendation_inputs(
+            "u1",
+            at(NOW - 30 * DAY),
+            &insights_recommender::engine::INPUT_LIMITS,
+        )
         .await
         .expect("inputs");
     let mut titles: Vec<_> = inputs.active.iter().map(|r| r.title.as_str()).collect();

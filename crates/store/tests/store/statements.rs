@@ -16,7 +16,11 @@ async fn reads(store: &Store, user: &str) -> [u64; 3] {
     [
         count(async {
             store
-                .recommendation_inputs(user, at(NOW - 30 * DAY))
+                .recommendation_inputs(
+                    user,
+                    at(NOW - 30 * DAY),
+                    &insights_recommender::engine::INPUT_LIMITS,
+                )
                 .await
                 .expect("inputs")
         })

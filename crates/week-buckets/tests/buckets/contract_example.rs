@@ -1,4 +1,4 @@
-//! The worked example of contract §A2, under both status rules.
+//! The worked example of the original's evolution route, under both status rules.
 
 use insights_week_buckets::{
     Span, Status, StatusRule, Timeline, WeekBucketsError, WeekWindow, epoch_ms,

@@ -1,0 +1,11 @@
+-- On 2026-12-02 a migration 000004, withdrawn the same day, created the evolution query's covering
+-- index "insights_patterns_user_timeline_idx" ("userId", "lastSeenAt") INCLUDE ("detectedAt",
+-- "patternType", "confidence", "id", "evidence"). It was withdrawn: a B-tree entry must fit in a
+-- third of a page (2,704 bytes after compression), so with `evidence` (client free text) in the
+-- entry, inserting a pattern with long evidence failed, in the original application too on a
+-- shared database. A database migrated in that window still has the index; this drops it.
+--
+-- 000004 stays unused: a database that applied the withdrawn migration records that version,
+-- so a new migration reusing the number would never run there. An applied migration is never
+-- edited or deleted (docs/deployment.md); a change is always a new migration like this one.
+DROP INDEX IF EXISTS "insights_patterns_user_timeline_idx";

@@ -1,0 +1,1 @@
+ALTER TABLE "personalization_preferences" DROP COLUMN "lastResetAt";
