@@ -10,7 +10,7 @@ pub enum Workload {
     Typical,
     /// `typical` plus one user (`heavy-user`) with 5,000 patterns and 500 effectiveness rows.
     Heavy,
-    /// The volumes the original implementation was measured with (peer-figures.md).
+    /// The volumes the original implementation was measured with (docs/performance.md).
     OriginalScale,
 }
 

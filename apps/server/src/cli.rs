@@ -95,7 +95,7 @@ pub struct ServeArgs {
     pub cache_capacity: usize,
     /// Most bytes the cached responses may hold together (with room for their gzip forms).
     /// Part of the memory budget of docs/reliability.md.
-    #[arg(long, env = "INSIGHTS_CACHE_MAX_BYTES", default_value_t = 64 * 1024 * 1024,
+    #[arg(long, env = "INSIGHTS_CACHE_MAX_BYTES", default_value_t = 160 * 1024 * 1024,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub cache_max_bytes: u64,
     /// The largest response kept whole and cached, in bytes; a larger evolution answer is

@@ -41,7 +41,7 @@ pub async fn connect(db: &DatabaseConfig) -> Result<Store, StartupError> {
 }
 
 /// Initialises a database nobody has initialised yet, and otherwise only checks it: the server
-/// never alters a database it did not create (decisions.md §2).
+/// never alters a database it did not create (docs/deployment.md).
 pub async fn prepare_schema(store: &Store) -> Result<(), StartupError> {
     if store.is_uninitialised().await? {
         let applied = store.migrate().await?;

@@ -1,10 +1,11 @@
 //! GET pattern evolution.
 //!
-//! A pattern is listed in every week it spans (about four of twelve on the workloads of
-//! decisions.md §7), so the answer repeats each pattern's JSON several times. Each pattern is
-//! serialised once, as the fields before its status, and that text is reused in every week;
-//! the rest of the document (week headers, meta) is serialised with serde as usual. A test
-//! checks the result byte for byte against plain serde serialisation of the same document.
+//! A pattern is listed in every week it spans (about four of twelve on the benchmark workloads
+//! of docs/performance.md), so the answer repeats each pattern's JSON several times. Each
+//! pattern is serialised once, as the fields before its status, and that text is reused in
+//! every week; the rest of the document (week headers, meta) is serialised with serde as
+//! usual. A test checks the result byte for byte against plain serde serialisation of the same
+//! document, and the chunked form (for answers over the cache's entry cap) against the whole.
 
 use std::sync::Arc;
 

@@ -11,7 +11,7 @@ use flate2::write::GzEncoder;
 
 use crate::ServiceError;
 
-/// Opening of the success envelope (contract 0.1); the payload follows, then [`TAIL`].
+/// Opening of the success envelope `{"success":true,"data":…}`; the payload follows, then [`TAIL`].
 pub(crate) const HEAD: &str = r#"{"success":true,"data":"#;
 /// Closing of the success envelope.
 pub(crate) const TAIL: &str = "}";

@@ -78,13 +78,13 @@ pub struct ServiceConfig {
 }
 
 impl Default for ServiceConfig {
-    /// 5-minute TTL (the original's), 10,000 entries in 64 MiB, answers up to 8 MiB cached,
+    /// 5-minute TTL (the original's), 10,000 entries in 160 MiB, answers up to 8 MiB cached,
     /// 64 entries per user, 30-day cool-down, 10 s read-your-writes.
     fn default() -> Self {
         Self {
             cache_ttl: Duration::from_secs(300),
             cache_capacity: 10_000,
-            cache_max_bytes: 64 * 1024 * 1024,
+            cache_max_bytes: 160 * 1024 * 1024,
             cache_max_entry_bytes: 8 * 1024 * 1024,
             cache_max_entries_per_user: 64,
             recommendation_cooldown: Duration::from_secs(30 * 24 * 3600),
