@@ -32,6 +32,13 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(args: &[&str]) -> Self {
+        let mut server = Self::spawn(args);
+        server.wait_listening();
+        server
+    }
+
+    /// Starts the process without waiting for it to listen.
+    pub fn spawn(args: &[&str]) -> Self {
         let port = spare_port();
         let child = Command::new(env!("CARGO_BIN_EXE_insights"))
             .arg("serve")
@@ -42,13 +49,18 @@ impl ServerProcess {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start insights");
-        let server = Self { child, port };
+        Self { child, port }
+    }
+
+    /// Waits until the server answers `/healthz`; panics if the process exits first.
+    pub fn wait_listening(&mut self) {
         wait_until("the server to listen", Duration::from_secs(60), || {
-            server
-                .try_request("GET", "/healthz", None, None)
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("the server exited before listening: {status}");
+            }
+            self.try_request("GET", "/healthz", None, None)
                 .is_some_and(|(s, _)| s == 200)
         });
-        server
     }
 
     fn try_request(
