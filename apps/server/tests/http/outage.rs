@@ -151,6 +151,7 @@ async fn a_deadline_cancels_the_statement_and_the_next_request_succeeds() {
     assert_eq!(res.status, 503, "{}", res.text);
     assert_eq!(res.error_code(), "UNAVAILABLE");
     // The abandoned statement is cancelled on the server, not left waiting for the lock.
+    let answered = Instant::now();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let rows: Vec<Count> =
@@ -166,6 +167,10 @@ async fn a_deadline_cancels_the_statement_and_the_next_request_succeeds() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    eprintln!(
+        "deadline 503: statement gone from pg_stat_activity {:?} after the answer",
+        answered.elapsed()
+    );
     locker.batch_execute("ROLLBACK").await.expect("unlock");
     app.state.deadline = Some(Duration::from_secs(30));
     for _ in 0..3 {
@@ -177,4 +182,132 @@ async fn a_deadline_cancels_the_statement_and_the_next_request_succeeds() {
             .await;
         assert_eq!(res.status, 200, "{}", res.text);
     }
+}
+
+/// Measures what clients see during a PostgreSQL outage under load: 16 clients sending
+/// recommendation GETs (cache off) to a real server process, PostgreSQL stopped for 6 s
+/// (`-m immediate`), then started again. Prints the 503 latencies after the first second of
+/// the outage, `/readyz` latencies, and the recovery time; asserts nothing about them (the
+/// figures go in docs/reliability.md). `INSIGHTS_BIN=/path/to/insights` measures another build.
+///
+/// `cargo test -p insights-server --test http measure_outage -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement, not a check"]
+fn measure_outage_under_load() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use crate::processes::ServerProcess;
+
+    const CLIENTS: usize = 16;
+    let pg = TempPostgres::start().expect("own PostgreSQL");
+    let url = pg.url();
+    let binary =
+        std::env::var("INSIGHTS_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_insights").into());
+    let secret = std::str::from_utf8(SECRET).expect("utf-8");
+    let mut server = ServerProcess::spawn_binary(
+        &binary,
+        &[
+            "--database-url",
+            &url,
+            "--jwt-secret",
+            secret,
+            "--cache-capacity",
+            "0",
+        ],
+    );
+    server.wait_listening();
+    let server = Arc::new(server);
+    let stop = Arc::new(AtomicBool::new(false));
+    // (time since the start, latency, status) of every request.
+    let log = Arc::new(Mutex::new(Vec::<(Duration, Duration, u16, bool)>::new()));
+    let start = Instant::now();
+    let mut threads = Vec::new();
+    for i in 0..=CLIENTS {
+        let (server, stop, log) = (server.clone(), stop.clone(), log.clone());
+        let readiness = i == CLIENTS;
+        let token = JwtKeys::new(SECRET)
+            .issue(&format!("u{i}"), false, Duration::from_secs(600))
+            .unwrap();
+        threads.push(std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let sent = Instant::now();
+                let status = if readiness {
+                    std::thread::sleep(Duration::from_millis(50));
+                    let sent = Instant::now();
+                    let (status, _) = server.request("GET", "/readyz", &token, None);
+                    log.lock()
+                        .unwrap()
+                        .push((sent - start, sent.elapsed(), status, true));
+                    continue;
+                } else {
+                    server
+                        .request(
+                            "GET",
+                            "/api/analytics/behavioral-insights/recommendations",
+                            &token,
+                            None,
+                        )
+                        .0
+                };
+                log.lock()
+                    .unwrap()
+                    .push((sent - start, sent.elapsed(), status, false));
+            }
+        }));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    let stopped_at = start.elapsed();
+    pg.stop().expect("stop");
+    std::thread::sleep(Duration::from_secs(6));
+    pg.resume().expect("resume");
+    let resumed_at = start.elapsed();
+    std::thread::sleep(Duration::from_secs(4));
+    stop.store(true, Ordering::Relaxed);
+    for t in threads {
+        t.join().unwrap();
+    }
+    let log = log.lock().unwrap();
+    let percentile = |mut v: Vec<Duration>, p: f64| {
+        v.sort();
+        v.get(((v.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or_default()
+    };
+    let outage = |readyz: bool| {
+        log.iter()
+            .filter(|(at, _, status, r)| {
+                *r == readyz
+                    && *status == 503
+                    && *at > stopped_at + Duration::from_secs(1)
+                    && *at < resumed_at
+            })
+            .map(|(_, latency, _, _)| *latency)
+            .collect::<Vec<_>>()
+    };
+    let api = outage(false);
+    let ready = outage(true);
+    let first_ok_after = log
+        .iter()
+        .filter(|(at, _, status, r)| !*r && *status == 200 && *at >= resumed_at)
+        .map(|(at, latency, _, _)| *at + *latency - resumed_at)
+        .min()
+        .unwrap_or_default();
+    let last_error_after = log
+        .iter()
+        .filter(|(at, _, status, r)| !*r && *status != 200 && *at >= resumed_at)
+        .map(|(at, latency, _, _)| *at + *latency - resumed_at)
+        .max()
+        .unwrap_or_default();
+    eprintln!(
+        "API 503s after the first second of the outage: {} (p50 {:?}, p99 {:?}, max {:?}); \
+         /readyz 503s: {} (p99 {:?}); after PostgreSQL accepted connections again: first 200 \
+         after {first_ok_after:?}, last non-200 answered {last_error_after:?}",
+        api.len(),
+        percentile(api.clone(), 0.5),
+        percentile(api.clone(), 0.99),
+        percentile(api, 1.0),
+        ready.len(),
+        percentile(ready, 0.99),
+    );
 }

@@ -39,8 +39,13 @@ impl ServerProcess {
 
     /// Starts the process without waiting for it to listen.
     pub fn spawn(args: &[&str]) -> Self {
+        Self::spawn_binary(env!("CARGO_BIN_EXE_insights"), args)
+    }
+
+    /// [`spawn`](Self::spawn) with another build of `insights` (to measure before and after).
+    pub fn spawn_binary(binary: &str, args: &[&str]) -> Self {
         let port = spare_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_insights"))
+        let child = Command::new(binary)
             .arg("serve")
             .args(["--bind", &format!("127.0.0.1:{port}")])
             .args(args)
