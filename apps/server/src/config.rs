@@ -221,6 +221,13 @@ impl ServeConfig {
         let request_timeout = database
             .is_postgres()
             .then(|| Duration::from_millis(args.request_timeout_ms));
+        // A statement cannot outlive its request on PostgreSQL (the server cancels it).
+        let mut database = database;
+        database.store.statement_timeout = request_timeout;
+        let read_replica = read_replica.map(|mut replica| {
+            replica.statement_timeout = request_timeout;
+            replica
+        });
         Ok(Self {
             request_timeout,
             database,

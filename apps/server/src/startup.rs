@@ -43,8 +43,7 @@ pub async fn connect(db: &DatabaseConfig) -> Result<Store, StartupError> {
 /// Initialises a database nobody has initialised yet, and otherwise only checks it: the server
 /// never alters a database it did not create (docs/deployment.md).
 pub async fn prepare_schema(store: &Store) -> Result<(), StartupError> {
-    if store.is_uninitialised().await? {
-        let applied = store.migrate().await?;
+    if let Some(applied) = store.migrate_if_uninitialised().await? {
         tracing::info!(migrations = applied.len(), "initialised an empty database");
     } else {
         store.check_schema().await.map_err(|e| match e {

@@ -54,6 +54,7 @@ pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
 
 use cache::{CacheBounds, ListenerGuard, ResponseCache};
 pub use insights_shared_cache::{SharedTier, SharedTierConfig, TierHealth};
+pub use insights_store::Reachability;
 use routing::ReadRouting;
 
 /// Tunables of the operations.
@@ -136,6 +137,16 @@ pub struct MetricsSnapshot {
     pub shared_tier: Option<TierHealth>,
 }
 
+/// Whether each database can be reached, as last observed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// The primary: the instance is ready when it is up.
+    pub primary: Reachability,
+    /// The read replica, when configured. Its being down does not make the instance unready:
+    /// reads then go to the primary.
+    pub replica: Option<Reachability>,
+}
+
 /// Where the service reads and writes: the primary database, and optionally a read replica
 /// and a Redis tier shared by all instances.
 #[derive(Clone)]
@@ -176,6 +187,12 @@ impl Insights {
     pub fn with_backends(backends: Backends, config: ServiceConfig) -> Result<Self, ServiceError> {
         let cooldown = time::Duration::try_from(config.recommendation_cooldown)
             .map_err(|e| ServiceError::Internal(format!("cool-down out of range: {e}")))?;
+        let routing = Arc::new(ReadRouting::new(
+            backends.primary,
+            backends.read_replica,
+            config.read_your_writes_window,
+            backends.shared_tier.clone(),
+        ));
         let cache = Arc::new(ResponseCache::new(
             config.cache_bounds()?,
             config.cache_ttl,
@@ -188,11 +205,7 @@ impl Insights {
             ))
         });
         Ok(Self {
-            routing: Arc::new(ReadRouting::new(
-                backends.primary,
-                backends.read_replica,
-                config.read_your_writes_window,
-            )),
+            routing,
             cache,
             engine: EngineConfig { cooldown },
             _listener: listener,
@@ -209,9 +222,14 @@ impl Insights {
         self.routing.has_replica()
     }
 
-    /// Whether the primary database answers (for readiness probes).
-    pub async fn ready(&self) -> Result<(), ServiceError> {
-        self.store().ping().await.map_err(ServiceError::from)
+    /// Whether the databases can be reached, for readiness probes: answered from the stores'
+    /// shared health state without taking a pool connection, in microseconds; each store's
+    /// single probe refreshes it at most about every second (see [`Store::readiness`]).
+    pub fn readiness(&self) -> Readiness {
+        Readiness {
+            primary: self.store().readiness(),
+            replica: self.routing.replica().map(Store::readiness),
+        }
     }
 
     /// Call after any write for `user` (this service's own writes do): drops the user's cached

@@ -2,12 +2,20 @@
 //!
 //! A replica lags the primary, so a user who just wrote (apply, ingestion, generated
 //! recommendations) reads from the primary for a while: their next GET must show their write.
-//! Everyone else reads from the replica.
+//! "Just wrote" is known from this instance's own writes, and from other instances' writes
+//! through the shared tier (its invalidation messages, and the generation a shared lookup
+//! reads, which is the time of the user's last write; see [`SharedTier::last_write`]), so an
+//! instance that did not write does not read a lagging replica either.
+//!
+//! Everyone else reads from the replica, unless the replica's store knows it is down: then
+//! reads go to the primary at once, and back to the replica as soon as its store's probe
+//! reconnects.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
+use insights_shared_cache::SharedTier;
 use insights_store::Store;
 
 /// Chooses the store each read goes to.
@@ -17,15 +25,23 @@ pub(crate) struct ReadRouting {
     /// How long after a write a user's reads stay on the primary.
     stickiness: Duration,
     last_write: DashMap<Arc<str>, Instant>,
+    /// Other instances' writes, when a shared tier connects the instances.
+    shared: Option<SharedTier>,
 }
 
 impl ReadRouting {
-    pub(crate) fn new(primary: Store, replica: Option<Store>, stickiness: Duration) -> Self {
+    pub(crate) fn new(
+        primary: Store,
+        replica: Option<Store>,
+        stickiness: Duration,
+        shared: Option<SharedTier>,
+    ) -> Self {
         Self {
             primary,
             replica,
             stickiness,
             last_write: DashMap::new(),
+            shared,
         }
     }
 
@@ -38,9 +54,23 @@ impl ReadRouting {
         let Some(replica) = &self.replica else {
             return &self.primary;
         };
-        match self.last_write.get(user) {
-            Some(at) if at.elapsed() < self.stickiness => &self.primary,
-            _ => replica,
+        if replica.is_down() {
+            return &self.primary;
+        }
+        if let Some(at) = self.last_write.get(user)
+            && at.elapsed() < self.stickiness
+        {
+            return &self.primary;
+        }
+        let written_elsewhere = self
+            .shared
+            .as_ref()
+            .and_then(|tier| tier.last_write(user))
+            .is_some_and(|age| age < self.stickiness);
+        if written_elsewhere {
+            &self.primary
+        } else {
+            replica
         }
     }
 
@@ -59,5 +89,9 @@ impl ReadRouting {
 
     pub(crate) fn has_replica(&self) -> bool {
         self.replica.is_some()
+    }
+
+    pub(crate) fn replica(&self) -> Option<&Store> {
+        self.replica.as_ref()
     }
 }

@@ -33,6 +33,11 @@ pub struct TierHealth {
     pub skipped_unhealthy: u64,
     /// Invalidations that reached Redis (generation bumped and message published).
     pub invalidations_sent: u64,
+    /// Invalidations that could not be sent when made (kept, and delivered by the probe once
+    /// Redis answers again).
+    pub invalidations_delayed: u64,
+    /// Invalidations still waiting for delivery (a gauge).
+    pub invalidations_pending: u64,
     /// Invalidation messages delivered to a subscriber's callback.
     pub invalidations_received: u64,
     /// Times the data connection came back after having been unhealthy.
@@ -62,6 +67,7 @@ pub(crate) struct HealthState {
     pub(crate) timeouts: AtomicU64,
     pub(crate) skipped_unhealthy: AtomicU64,
     pub(crate) invalidations_sent: AtomicU64,
+    pub(crate) invalidations_delayed: AtomicU64,
     pub(crate) invalidations_received: AtomicU64,
     pub(crate) reconnects: AtomicU64,
     pub(crate) subscribers_connected: AtomicU64,
@@ -113,6 +119,8 @@ impl HealthState {
             timeouts: read(&self.timeouts),
             skipped_unhealthy: read(&self.skipped_unhealthy),
             invalidations_sent: read(&self.invalidations_sent),
+            invalidations_delayed: read(&self.invalidations_delayed),
+            invalidations_pending: 0,
             invalidations_received: read(&self.invalidations_received),
             reconnects: read(&self.reconnects),
             subscribers_connected: read(&self.subscribers_connected),

@@ -68,9 +68,13 @@
 //!   lost, so after every (re)connection the callback gets [`Invalidation::All`] and the local
 //!   tier drops everything. While the subscriber is disconnected, an instance can serve a
 //!   local entry that another instance invalidated: for **at most the local TTL**.
-//! * **If the invalidating instance cannot reach Redis**, `invalidate_user` is a no-op
-//!   (counted) and others learn nothing: their local entries live up to the local TTL and
-//!   shared entries up to the shared TTL. Keep the TTLs short enough for that case.
+//! * **If the invalidating instance cannot reach Redis** (down, or slow on this instance's
+//!   path only, so that the call exceeds `op_timeout`), the invalidation is kept, not lost:
+//!   the background probe delivers it (bounded by the longer `connect_timeout`) as soon as
+//!   Redis answers again, and until then this instance neither reads nor fills the shared
+//!   tier for that user. Meanwhile other instances may still serve the user's older answers,
+//!   for at most the TTL after each was computed: a value lives at most `ttl` in Redis, and
+//!   an instance's local entries at most its local TTL.
 //!
 //! Messages an instance published itself come back to it and are applied: invalidation is
 //! idempotent, and the only cost is evicting entries that were loaded after the instance's
@@ -150,7 +154,9 @@ mod config;
 mod error;
 mod health;
 mod keys;
+mod pending;
 mod probe;
+mod recent;
 mod scripts;
 mod subscriber;
 mod tier;

@@ -1,5 +1,5 @@
 //! The background probe: while the tier is not healthy, PING Redis with backoff until it
-//! answers. Callers never wait for a dead Redis (the tier answers them locally while
+//! answers; then deliver the invalidations that could not be sent meanwhile. Callers never wait for a dead Redis (the tier answers them locally while
 //! unhealthy), so this task is what brings the tier back.
 
 use std::sync::{Arc, Weak};
@@ -22,15 +22,18 @@ async fn run(tier: Weak<TierInner>, health: Arc<HealthState>, mut backoff: Backo
         let Some(inner) = tier.upgrade() else {
             return;
         };
-        if inner.health.is_healthy() {
+        if inner.health.is_healthy() && inner.pending.len() == 0 {
             // Not holding the tier while idle, so dropping the tier can end this task.
             drop(inner);
             health.probe_wakeup.notified().await;
             continue;
         }
-        let answered = inner.ping().await;
+        let answered = inner.health.is_healthy() || inner.ping().await;
+        // Undelivered invalidations go first once Redis answers: until they are delivered,
+        // other instances may serve the users' older answers.
+        let done = answered && inner.deliver_pending().await;
         drop(inner);
-        if answered {
+        if done {
             backoff.reset();
         } else {
             tokio::time::sleep(backoff.next_delay()).await;

@@ -7,11 +7,16 @@
 use redis::Script;
 
 /// `KEYS[1]` generation key; `ARGV[1]`, `ARGV[2]` data key before / after the generation.
-/// Returns `{generation, value or nil}`. A missing generation key means generation `0`.
+/// Returns `{generation, value or false, server time in ms}` (Lua `false` reaches the client
+/// as nil). A missing generation key means generation `0`. The server time lets the caller
+/// tell how long ago the generation (a server time itself) was set, without trusting its own
+/// clock to agree with the server's.
 const LOOKUP: &str = r"
 local generation = redis.call('GET', KEYS[1]) or '0'
 local value = redis.call('GET', ARGV[1] .. generation .. ARGV[2])
-return {generation, value}
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+return {generation, value, string.format('%.0f', now_ms)}
 ";
 
 /// `KEYS[1]` generation key; `ARGV[1]`, `ARGV[2]` data key parts; `ARGV[3]` value;

@@ -11,6 +11,7 @@ use redis::aio::{PubSub, PubSubSink, PubSubStream};
 use crate::backoff::Backoff;
 use crate::health::{HealthState, bump};
 use crate::keys::invalidation_channel;
+use crate::recent::RecentWrites;
 use crate::tier::TierInner;
 
 /// What a subscriber's callback must drop from the local tier.
@@ -46,6 +47,7 @@ struct Listener {
     client: redis::Client,
     channel: String,
     health: Arc<HealthState>,
+    recent: Arc<RecentWrites>,
     connect_timeout: Duration,
     keepalive: Duration,
     backoff: Backoff,
@@ -60,6 +62,7 @@ pub(crate) fn start(
         client: inner.client.clone(),
         channel: invalidation_channel(&config.key_prefix),
         health: Arc::clone(&inner.health),
+        recent: Arc::clone(&inner.recent),
         connect_timeout: config.connect_timeout,
         keepalive: config.subscriber_keepalive,
         backoff: Backoff::new(config.retry_min_delay, config.retry_max_delay),
@@ -120,6 +123,7 @@ impl Listener {
                 Ok(Some(message)) => match message.get_payload::<String>() {
                     Ok(user) => {
                         bump(&self.health.invalidations_received);
+                        self.recent.record(&user, Duration::ZERO);
                         on_invalidate(Invalidation::User(user));
                     }
                     Err(error) => {

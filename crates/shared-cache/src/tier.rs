@@ -12,6 +12,8 @@ use crate::config::SharedTierConfig;
 use crate::error::SharedTierError;
 use crate::health::{HealthState, TierHealth, bump};
 use crate::keys::KeyLayout;
+use crate::pending::PendingInvalidations;
+use crate::recent::RecentWrites;
 use crate::scripts::Scripts;
 use crate::{probe, subscriber};
 
@@ -71,6 +73,10 @@ pub(crate) struct TierInner {
     scripts: Scripts,
     pub(crate) health: Arc<HealthState>,
     pub(crate) runtime: Handle,
+    /// Invalidations not delivered yet; the probe delivers them.
+    pub(crate) pending: PendingInvalidations,
+    /// The users' last writes seen through Redis, for read routing.
+    pub(crate) recent: Arc<RecentWrites>,
 }
 
 impl Drop for TierInner {
@@ -100,6 +106,8 @@ impl SharedTier {
             keys: KeyLayout::new(&config.key_prefix, config.format_version),
             scripts: Scripts::new(),
             health: Arc::new(HealthState::default()),
+            pending: PendingInvalidations::default(),
+            recent: Arc::new(RecentWrites::new(config.ttl)),
             config,
             runtime,
         });
@@ -117,8 +125,15 @@ impl SharedTier {
 
     /// Like [`get`](Self::get), but a miss returns a [`FillTicket`] for a race-free
     /// [`fill`](Self::fill). One round trip (generation and value are read by one script).
+    ///
+    /// [`Lookup::Unavailable`] without a round trip while an invalidation of `user` by this
+    /// instance is still undelivered: the shared tier may hold that user's older answers.
     pub async fn lookup(&self, user: &str, key: &str) -> Lookup {
         let inner = &self.inner;
+        if inner.pending.contains(user) {
+            bump(&inner.health.skipped_unhealthy);
+            return Lookup::Unavailable;
+        }
         let parts = inner.keys.data_key_parts(user, key);
         let mut invocation = inner.scripts.lookup.prepare_invoke();
         invocation
@@ -126,19 +141,26 @@ impl SharedTier {
             .arg(parts.before)
             .arg(parts.after);
         let mut connection = inner.connection();
-        let reply: Option<(String, Option<String>)> = inner
+        let reply: Option<(String, Option<String>, String)> = inner
             .call(
                 invocation.invoke_async(&mut connection),
                 inner.config.op_timeout,
             )
             .await;
         match reply {
-            Some((_, Some(value))) => {
+            Some((_, Some(value), _)) => {
                 bump(&inner.health.hits);
                 Lookup::Hit(value)
             }
-            Some((generation, None)) => {
+            Some((generation, None, now_ms)) => {
                 bump(&inner.health.misses);
+                if let (Ok(generation_ms), Ok(now_ms)) =
+                    (generation.parse::<u64>(), now_ms.parse::<u64>())
+                    && generation_ms > 0
+                {
+                    let age = Duration::from_millis(now_ms.saturating_sub(generation_ms));
+                    inner.recent.record(user, age);
+                }
                 Lookup::Miss(FillTicket {
                     user: user.to_owned(),
                     key: key.to_owned(),
@@ -194,7 +216,19 @@ impl SharedTier {
             .await;
         if new_generation.is_some() {
             bump(&inner.health.invalidations_sent);
+        } else {
+            inner.pending.add(user);
+            bump(&inner.health.invalidations_delayed);
+            // A stored permit if the probe is busy: it checks the pending set before sleeping.
+            inner.health.probe_wakeup.notify_one();
         }
+    }
+
+    /// How long ago `user` last wrote, as seen through the shared tier (an invalidation
+    /// received from any instance, or the generation read by a lookup), if within the TTL.
+    /// A service with a lagging read replica keeps such a user's reads on the primary.
+    pub fn last_write(&self, user: &str) -> Option<Duration> {
+        self.inner.recent.age(user)
     }
 
     /// Starts a background task that calls `on_invalidate` for every invalidation published
@@ -214,11 +248,18 @@ impl SharedTier {
 
     /// State and counters, for metrics and readiness.
     pub fn health(&self) -> TierHealth {
-        self.inner.health.snapshot()
+        TierHealth {
+            invalidations_pending: self.inner.pending.len() as u64,
+            ..self.inner.health.snapshot()
+        }
     }
 
     async fn store(&self, user: &str, key: &str, value: &str, expected_generation: &str) {
         let inner = &self.inner;
+        if inner.pending.contains(user) {
+            bump(&inner.health.skipped_unhealthy);
+            return;
+        }
         if value.len() > inner.config.max_value_bytes {
             bump(&inner.health.oversized_skipped);
             return;
@@ -277,6 +318,33 @@ impl TierInner {
                 None
             }
         }
+    }
+
+    /// Delivers the invalidations that could not be sent when they were made, each bounded
+    /// by `connect_timeout` (this runs in the background, and a slow path that made the
+    /// caller's call time out may still carry it). `true` when none is left.
+    pub(crate) async fn deliver_pending(&self) -> bool {
+        for user in self.pending.snapshot() {
+            let mut invocation = self.scripts.invalidate.prepare_invoke();
+            invocation
+                .key(self.keys.generation_key(&user))
+                .arg(duration_millis(self.config.generation_ttl()))
+                .arg(self.keys.invalidation_channel())
+                .arg(&user);
+            let mut connection = self.connection();
+            let sent: Option<String> = self
+                .call(
+                    invocation.invoke_async(&mut connection),
+                    self.config.connect_timeout,
+                )
+                .await;
+            if sent.is_none() {
+                return false;
+            }
+            self.pending.delivered(&user);
+            bump(&self.health.invalidations_sent);
+        }
+        true
     }
 
     /// A clone of the current connection manager (one `Arc`), for one call.

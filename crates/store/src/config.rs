@@ -150,12 +150,18 @@ pub struct StoreConfig {
     pub url: DatabaseUrl,
     /// Most connections held open (SQLite writers serialise anyway; keep it small there).
     pub pool_size: u32,
-    /// How long a request waits for a connection before the store reports `Unavailable`.
+    /// How long a request waits for a connection before the store reports `Unavailable`; also
+    /// the limit of one PostgreSQL connection attempt.
     pub checkout_timeout: Duration,
+    /// PostgreSQL only: `statement_timeout` of every pooled connection (the server ends a
+    /// statement running longer), so a statement cannot outlive the request that issued it.
+    /// `None` leaves the server's setting.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl StoreConfig {
-    /// Defaults: 10 connections on PostgreSQL, 4 on SQLite, 2 s checkout timeout.
+    /// Defaults: 10 connections on PostgreSQL, 4 on SQLite, 2 s checkout timeout, the server's
+    /// statement timeout.
     pub fn new(url: DatabaseUrl) -> Self {
         let pool_size = match url {
             DatabaseUrl::Postgres(_) => 10,
@@ -165,6 +171,7 @@ impl StoreConfig {
             url,
             pool_size,
             checkout_timeout: Duration::from_secs(2),
+            statement_timeout: None,
         }
     }
 }

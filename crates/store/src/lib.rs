@@ -31,6 +31,7 @@
 
 mod config;
 mod error;
+mod health;
 mod migrate;
 mod pool;
 mod queries;
@@ -42,10 +43,14 @@ mod statements;
 
 pub use config::{DatabaseUrl, SecretUrl, StoreConfig, redact};
 pub use error::StoreError;
+pub use health::{READINESS_MAX_AGE, RECOVERY_PROBE_INTERVAL, Reachability};
 pub use migrate::{OurIndex, POSTGRES_INDEXES_SQL, postgres_indexes};
 pub use queries::{ApplyOutcome, ApplyRequest, EffectivenessInputs, RecommendationInputs};
 pub use statements::StatementCounter;
 
+use std::sync::Arc;
+
+use health::Health;
 use pool::Pools;
 
 /// The repository: every read and write the API needs, on whichever backend was configured.
@@ -55,6 +60,8 @@ pub struct Store {
     pools: Pools,
     statements: StatementCounter,
     backend: &'static str,
+    /// Whether the database can be reached (PostgreSQL; SQLite is always up).
+    health: Arc<Health>,
 }
 
 /// Pool occupancy for `/metrics`.
@@ -68,13 +75,19 @@ pub struct PoolState {
 
 impl Store {
     /// Connects (one direct attempt first, so a wrong URL or a down server fails here with the
-    /// real error) and builds the pool. Does not migrate.
+    /// real error) and builds the pool. Does not migrate. On PostgreSQL, starts the store's
+    /// health probe on the current Tokio runtime (see [`Store::readiness`]).
     pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
-        let pools = Pools::connect(config).await?;
+        let health = Health::new();
+        let pools = Pools::connect(config, &health).await?;
+        if let DatabaseUrl::Postgres(url) = &config.url {
+            health::start_probe(&health, url.clone(), config.checkout_timeout);
+        }
         Ok(Self {
             pools,
             statements: StatementCounter::new(),
             backend: config.url.backend_name(),
+            health,
         })
     }
 
@@ -97,9 +110,21 @@ impl Store {
         }
     }
 
-    /// Applies pending embedded migrations; returns the versions applied.
+    /// Applies pending embedded migrations; returns the versions applied. On PostgreSQL,
+    /// concurrent callers (several processes starting at once) take turns under an advisory
+    /// lock, so the later ones find nothing pending.
     pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
-        migrate::run_pending(&self.pools).await
+        Ok(migrate::run_pending(&self.pools, migrate::When::Always)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Migrates the database only if it has none of our tables yet, deciding under the same
+    /// lock as [`Store::migrate`]: of several processes starting at once on an empty database,
+    /// one initialises it and the others then find it initialised. `None` when the database
+    /// already had our tables (it is not changed; check it with [`Store::check_schema`]).
+    pub async fn migrate_if_uninitialised(&self) -> Result<Option<Vec<String>>, StoreError> {
+        migrate::run_pending(&self.pools, migrate::When::Uninitialised).await
     }
 
     /// Checks that every table and column the store uses exists with the expected type.
@@ -157,12 +182,25 @@ impl Store {
             Pools::Postgres(pool) => schema_check::read_postgres(&mut *pool.get().await?).await?,
             Pools::Sqlite(pool) => schema_check::read_sqlite(&mut *pool.get().await?).await?,
         };
-        Ok(!catalog
-            .iter()
-            .any(|(t, _, _)| t == "recommendations" || t == "behavioral_patterns"))
+        Ok(migrate::is_uninitialised(&catalog))
     }
 
-    /// One round trip to the database, for readiness probes.
+    /// Whether the database can be reached, as the store last observed it: no I/O and no pool
+    /// connection, so it answers at once. When the last confirmation is older than
+    /// [`READINESS_MAX_AGE`], the store's single background probe is asked for a fresh one
+    /// (`SELECT 1` on its own connection), which later calls see. While the database is down
+    /// every query fails at once with [`StoreError::Unavailable`], and the probe reconnects
+    /// every [`RECOVERY_PROBE_INTERVAL`].
+    pub fn readiness(&self) -> Reachability {
+        self.health.readiness()
+    }
+
+    /// Whether the database is known to be down right now (no probe asked for).
+    pub fn is_down(&self) -> bool {
+        !self.health.reachability().is_up()
+    }
+
+    /// One round trip to the database through the pool.
     pub async fn ping(&self) -> Result<(), StoreError> {
         use diesel_async::SimpleAsyncConnection;
         pool::with_conn!(self, |conn| conn.batch_execute("SELECT 1").await?);

@@ -1,11 +1,11 @@
 //! Embedded migrations, one folder per backend (`migrations/postgres`, `migrations/sqlite`).
 
-use diesel_async::AsyncPgConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::StoreError;
 use crate::pool::{Pools, SqliteConn};
+use crate::{StoreError, schema_check};
 
 const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
@@ -42,18 +42,51 @@ pub fn postgres_indexes() -> impl Iterator<Item = OurIndex> {
     })
 }
 
-/// Applies pending migrations and returns the versions applied.
+/// The key of the session-level advisory lock that serialises migrations on PostgreSQL (the
+/// first eight bytes of "insights" as a big-endian integer): two processes starting at once on
+/// one database take turns, and the second finds nothing left to do.
+const MIGRATION_LOCK_KEY: i64 = 0x696e_7369_6768_7473;
+
+/// What to do with the database once the migration lock is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum When {
+    /// Apply whatever is pending.
+    Always,
+    /// Apply only if the database has none of our tables (a database we created, or an empty
+    /// one); otherwise leave it alone and return `None`.
+    Uninitialised,
+}
+
+/// Applies pending migrations and returns the versions applied, or `None` when `when` is
+/// [`When::Uninitialised`] and the database already has our tables.
+///
+/// On PostgreSQL the whole decision and the migrations run under an advisory lock on one
+/// dedicated connection, without the pool's statement timeout (waiting for another process's
+/// migrations, or building an index, may take longer than any request).
 ///
 /// Diesel's migration harness is synchronous; it runs on a blocking thread through
 /// `AsyncConnectionWrapper`, which works on any runtime flavour (diesel-async's own async
 /// harness uses `block_in_place` and panics on current-thread runtimes such as actix's).
-pub(crate) async fn run_pending(pools: &Pools) -> Result<Vec<String>, StoreError> {
+pub(crate) async fn run_pending(
+    pools: &Pools,
+    when: When,
+) -> Result<Option<Vec<String>>, StoreError> {
     let applied = match pools {
         Pools::Postgres(pool) => {
-            let conn = pool
+            let mut conn = pool
                 .dedicated_connection()
                 .await
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            conn.batch_execute(&format!(
+                "SET statement_timeout = 0; SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"
+            ))
+            .await?;
+            if when == When::Uninitialised
+                && !is_uninitialised(&schema_check::read_postgres(&mut conn).await?)
+            {
+                // The lock goes with the connection.
+                return Ok(None);
+            }
             tokio::task::spawn_blocking(move || {
                 let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> = conn.into();
                 wrapper
@@ -64,10 +97,15 @@ pub(crate) async fn run_pending(pools: &Pools) -> Result<Vec<String>, StoreError
             .await
         }
         Pools::Sqlite(pool) => {
-            let conn = pool
+            let mut conn = pool
                 .dedicated_connection()
                 .await
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            if when == When::Uninitialised
+                && !is_uninitialised(&schema_check::read_sqlite(&mut conn).await?)
+            {
+                return Ok(None);
+            }
             tokio::task::spawn_blocking(move || {
                 let mut wrapper: AsyncConnectionWrapper<SqliteConn> = conn.into();
                 wrapper
@@ -78,7 +116,16 @@ pub(crate) async fn run_pending(pools: &Pools) -> Result<Vec<String>, StoreError
             .await
         }
     };
-    applied.map_err(|e| StoreError::Migration(format!("migration task failed: {e}")))?
+    applied
+        .map_err(|e| StoreError::Migration(format!("migration task failed: {e}")))?
+        .map(Some)
+}
+
+/// True when the catalog has none of our tables yet (a database we may initialise).
+pub(crate) fn is_uninitialised(catalog: &[(String, String, String)]) -> bool {
+    !catalog
+        .iter()
+        .any(|(t, _, _)| t == "recommendations" || t == "behavioral_patterns")
 }
 
 #[cfg(test)]

@@ -6,11 +6,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use diesel::SqliteConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
+use diesel_async::pooled_connection::{ManagerConfig, PoolableConnection, RecyclingMethod};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 
+use crate::health::{Health, connect_observed};
 use crate::statements::{CountingInstrumentation, StatementCounter, record};
 use crate::{DatabaseUrl, StoreConfig, StoreError};
 
@@ -33,12 +34,39 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NO
 
 impl Pools {
     /// Builds the pool lazily, after one direct connection attempt: bb8 would otherwise hide the
-    /// real connection error behind a checkout timeout.
-    pub(crate) async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+    /// real connection error behind a checkout timeout. Every PostgreSQL connection attempt
+    /// reports to `health`.
+    pub(crate) async fn connect(
+        config: &StoreConfig,
+        health: &Arc<Health>,
+    ) -> Result<Self, StoreError> {
         match &config.url {
             DatabaseUrl::Postgres(url) => {
                 AsyncPgConnection::establish(url).await?;
                 let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
+                let setup_health = Arc::clone(health);
+                let connect_timeout = config.checkout_timeout;
+                let statement_timeout = config.statement_timeout;
+                manager_config.custom_setup = Box::new(move |url| {
+                    let health = Arc::clone(&setup_health);
+                    let url = url.to_owned();
+                    async move {
+                        let mut conn = connect_observed(&url, connect_timeout, &health).await?;
+                        if let Some(limit) = statement_timeout {
+                            // PostgreSQL ends a statement that outlives the request it serves
+                            // by itself, even if the cancel request sent when the request is
+                            // dropped (see `Counted`) is lost.
+                            conn.batch_execute(&format!(
+                                "SET statement_timeout = {}",
+                                limit.as_millis()
+                            ))
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                        }
+                        Ok(conn)
+                    }
+                    .boxed()
+                });
                 // No `SELECT 1` round trip per checkout: a connection the server closed is
                 // detected without one (diesel-async checks the client's closed flag and the
                 // transaction state), and a query on a connection that died unnoticed fails as
@@ -117,45 +145,149 @@ impl bb8::ErrorSink<diesel_async::pooled_connection::PoolError> for LogErrors {
 
 /// A checked-out connection that counts the statements run on it and reports them when it goes
 /// back to the pool.
-pub(crate) struct Counted<'a, C: bb8::ManageConnection> {
+///
+/// Dropped while a statement is still running (the request outlived its deadline and its
+/// future was dropped), it asks PostgreSQL to cancel that statement and keeps the connection
+/// out of the pool: the cancel request arrives on its own connection some time later, and must
+/// not hit the statement of the next request that checks this connection out.
+pub(crate) struct Counted<'a, C: bb8::ManageConnection>
+where
+    C::Connection: Cancellable,
+{
     conn: bb8::PooledConnection<'a, C>,
-    count: Arc<AtomicU64>,
+    statements: Arc<Progress>,
     total: &'a StatementCounter,
+}
+
+/// Statements started and finished on one checkout.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    pub(crate) started: AtomicU64,
+    pub(crate) finished: AtomicU64,
+}
+
+/// What a backend can do about a statement left running by a dropped request.
+pub(crate) trait Cancellable {
+    /// Sends a cancel request for the running statement (in the background) and marks the
+    /// connection so that the pool discards it instead of reusing it.
+    fn cancel_running(&mut self);
+}
+
+impl Cancellable for AsyncPgConnection {
+    fn cancel_running(&mut self) {
+        use diesel_async::TransactionManager;
+        let token = self.cancel_token();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            drop(runtime.spawn(async move {
+                if let Err(error) = token.cancel_query(tokio_postgres::NoTls).await {
+                    tracing::debug!(%error, "could not cancel an abandoned statement");
+                }
+            }));
+        }
+        // A broken transaction state makes diesel-async's `has_broken` true: bb8 closes the
+        // connection instead of handing it to the next request.
+        <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(
+            self,
+        )
+        .set_in_error();
+    }
+}
+
+impl Cancellable for SqliteConn {
+    // SQLite statements run on a blocking thread that finishes them; there is nothing to cancel
+    // (and the deadline is never armed on SQLite).
+    fn cancel_running(&mut self) {}
 }
 
 impl<'a, C> Counted<'a, C>
 where
     C: bb8::ManageConnection,
-    C::Connection: AsyncConnection,
+    C::Connection: AsyncConnection + Cancellable + PoolableConnection,
 {
+    /// Checks a connection out, failing at once when `health` knows the database is down, and
+    /// giving up a wait on the pool as soon as it learns so.
     pub(crate) async fn checkout(
         pool: &'a bb8::Pool<C>,
         total: &'a StatementCounter,
+        health: Option<&Health>,
     ) -> Result<Self, StoreError>
     where
         StoreError: From<bb8::RunError<C::Error>>,
     {
-        let mut conn = pool.get().await?;
-        let count = Arc::new(AtomicU64::new(0));
-        conn.set_instrumentation(CountingInstrumentation(count.clone()));
-        Ok(Self { conn, count, total })
+        let mut conn = Self::get_open(pool, health).await?;
+        let statements = Arc::new(Progress::default());
+        conn.set_instrumentation(CountingInstrumentation(statements.clone()));
+        Ok(Self {
+            conn,
+            statements,
+            total,
+        })
     }
 }
 
-impl<C: bb8::ManageConnection> Drop for Counted<'_, C> {
+impl<'a, C> Counted<'a, C>
+where
+    C: bb8::ManageConnection,
+    C::Connection: AsyncConnection + Cancellable + PoolableConnection,
+    StoreError: From<bb8::RunError<C::Error>>,
+{
+    /// A pooled connection that is not known to be closed. With fast recycling (no `SELECT 1`
+    /// per checkout) the pool hands out idle connections without looking at them; one whose
+    /// server went away while it sat idle (an outage the database has since recovered from)
+    /// would fail its first query. Such connections are dropped here, which makes the pool
+    /// discard them, and another is taken: at most as many as the pool holds.
+    async fn get_open(
+        pool: &'a bb8::Pool<C>,
+        health: Option<&Health>,
+    ) -> Result<bb8::PooledConnection<'a, C>, StoreError> {
+        let mut discarded = 0;
+        loop {
+            let mut conn = match health {
+                None => pool.get().await?,
+                Some(health) => {
+                    health.admit()?;
+                    tokio::select! {
+                        biased;
+                        conn = pool.get() => conn?,
+                        error = health.went_down() => return Err(error),
+                    }
+                }
+            };
+            if discarded > pool.state().connections || !PoolableConnection::is_broken(&mut *conn) {
+                return Ok(conn);
+            }
+            discarded += 1;
+        }
+    }
+}
+
+impl<C: bb8::ManageConnection> Drop for Counted<'_, C>
+where
+    C::Connection: Cancellable,
+{
     fn drop(&mut self) {
-        record(self.total, self.count.load(Ordering::Relaxed));
+        let started = self.statements.started.load(Ordering::Relaxed);
+        if self.statements.finished.load(Ordering::Relaxed) < started {
+            self.conn.cancel_running();
+        }
+        record(self.total, started);
     }
 }
 
-impl<C: bb8::ManageConnection> Deref for Counted<'_, C> {
+impl<C: bb8::ManageConnection> Deref for Counted<'_, C>
+where
+    C::Connection: Cancellable,
+{
     type Target = C::Connection;
     fn deref(&self) -> &Self::Target {
         &self.conn
     }
 }
 
-impl<C: bb8::ManageConnection> DerefMut for Counted<'_, C> {
+impl<C: bb8::ManageConnection> DerefMut for Counted<'_, C>
+where
+    C::Connection: Cancellable,
+{
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.conn
     }
@@ -167,12 +299,15 @@ macro_rules! with_conn {
     ($store:expr, postgres: |$pg:ident| $pg_body:expr, sqlite: |$lite:ident| $lite_body:expr) => {
         match &$store.pools {
             $crate::pool::Pools::Postgres(pool) => {
-                let mut guard = $crate::pool::Counted::checkout(pool, &$store.statements).await?;
+                let mut guard =
+                    $crate::pool::Counted::checkout(pool, &$store.statements, Some(&$store.health))
+                        .await?;
                 let $pg: &mut diesel_async::AsyncPgConnection = &mut guard;
                 $pg_body
             }
             $crate::pool::Pools::Sqlite(pool) => {
-                let mut guard = $crate::pool::Counted::checkout(pool, &$store.statements).await?;
+                let mut guard =
+                    $crate::pool::Counted::checkout(pool, &$store.statements, None).await?;
                 let $lite: &mut $crate::pool::SqliteConn = &mut guard;
                 $lite_body
             }

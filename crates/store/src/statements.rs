@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 
+use crate::pool::Progress;
+
 tokio::task_local! {
     static REQUEST_STATEMENTS: Arc<AtomicU64>;
 }
@@ -44,14 +46,20 @@ impl StatementCounter {
     }
 }
 
-/// Diesel instrumentation that counts started statements into an atomic. The callback may run
-/// on a blocking thread (SQLite), so it cannot use task-locals itself.
-pub(crate) struct CountingInstrumentation(pub(crate) Arc<AtomicU64>);
+/// Diesel instrumentation that counts started and finished statements. The callback may run on
+/// a blocking thread (SQLite), so it cannot use task-locals itself.
+pub(crate) struct CountingInstrumentation(pub(crate) Arc<Progress>);
 
 impl Instrumentation for CountingInstrumentation {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0.fetch_add(1, Ordering::Relaxed);
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                self.0.started.fetch_add(1, Ordering::Relaxed);
+            }
+            InstrumentationEvent::FinishQuery { .. } => {
+                self.0.finished.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {}
         }
     }
 }

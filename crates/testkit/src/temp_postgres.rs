@@ -52,8 +52,8 @@ fn check(output: Output, what: &str) -> io::Result<()> {
 }
 
 impl TempPostgres {
-    /// Creates and starts a cluster with trust authentication on a spare port.
-    pub fn start() -> io::Result<Self> {
+    /// A stopped, empty cluster folder on a spare port.
+    fn new_folder() -> io::Result<Self> {
         let bin = bin_dir()?;
         let as_postgres_user = is_root();
         let dir = std::env::temp_dir().join(format!("insights-pg-{}", cuid2::create_id()));
@@ -68,12 +68,17 @@ impl TempPostgres {
                 "chown",
             )?;
         }
-        let pg = Self {
+        Ok(Self {
             bin,
             dir,
             port: spare_port()?,
             as_postgres_user,
-        };
+        })
+    }
+
+    /// Creates and starts a cluster with trust authentication on a spare port.
+    pub fn start() -> io::Result<Self> {
+        let pg = Self::new_folder()?;
         let data = pg.data_dir();
         check(
             pg.command("initdb")
@@ -109,6 +114,51 @@ impl TempPostgres {
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Creates and starts a hot standby of this server: a base backup (`pg_basebackup -R`,
+    /// which also configures streaming replication from this server) in a folder of its own,
+    /// started on its own spare port. It accepts read-only queries and replays this server's
+    /// writes with a small lag, which [`pause_replay`](Self::pause_replay) makes as long as
+    /// a test needs.
+    pub fn start_standby(&self) -> io::Result<Self> {
+        let standby = Self::new_folder()?;
+        check(
+            standby
+                .command("pg_basebackup")
+                .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+                .args(["-U", "postgres", "-X", "stream", "-R", "--no-sync", "-D"])
+                .arg(standby.data_dir())
+                .output()?,
+            "pg_basebackup",
+        )?;
+        standby.resume()?;
+        Ok(standby)
+    }
+
+    /// Runs one SQL command with `psql` and returns its unaligned output.
+    pub fn psql(&self, sql: &str) -> io::Result<String> {
+        let out = self
+            .command("psql")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args([
+                "-U", "postgres", "-d", "postgres", "-X", "-A", "-t", "-c", sql,
+            ])
+            .output()?;
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        check(out, "psql")?;
+        Ok(text)
+    }
+
+    /// On a standby: stops applying the primary's changes (`pg_wal_replay_pause()`); reads
+    /// then show the data as of that moment, however much the primary changes.
+    pub fn pause_replay(&self) -> io::Result<()> {
+        self.psql("SELECT pg_wal_replay_pause()").map(drop)
+    }
+
+    /// On a standby: applies the primary's changes again (`pg_wal_replay_resume()`).
+    pub fn resume_replay(&self) -> io::Result<()> {
+        self.psql("SELECT pg_wal_replay_resume()").map(drop)
     }
 
     /// Stops the server immediately (as a crash or an outage would look to clients).

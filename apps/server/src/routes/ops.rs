@@ -1,7 +1,7 @@
 //! Operator routes (no token needed): liveness, readiness, metrics, the OpenAPI document.
 
 use actix_web::{HttpResponse, web};
-use insights_service::Insights;
+use insights_service::{Insights, Reachability};
 use serde_json::json;
 
 use crate::error::ApiError;
@@ -13,23 +13,32 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"success": true, "data": {"status": "ok"}}))
 }
 
-/// `GET /readyz`: the database answers; 503 otherwise, whatever the cause.
+/// `GET /readyz`: 200 while the primary database can be reached, 503 otherwise. Answered from
+/// the stores' shared health state (no pool connection, no I/O), which one background probe per
+/// store refreshes at most about every second; the body also reports the read replica and
+/// Redis, neither of which makes the instance unready (without them it still answers
+/// correctly: reads go to the primary, the cache is local).
 pub async fn readyz(insights: web::Data<Insights>) -> Result<HttpResponse, ApiError> {
-    insights
-        .ready()
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("database not reachable: {e}")))?;
+    let readiness = insights.readiness();
+    if let Reachability::Down { error } = &readiness.primary {
+        return Err(ApiError::Unavailable(format!(
+            "database not reachable: {error}"
+        )));
+    }
     let backend = insights.store().backend();
-    // Redis is optional: without it the service still answers correctly, so it does not make
-    // the instance unready; its state is reported for operators.
+    let replica = match &readiness.replica {
+        None => "not configured",
+        Some(Reachability::Up) => "ok",
+        Some(Reachability::Down { .. }) => "unavailable",
+    };
     let redis = match insights.metrics_snapshot().shared_tier {
         None => "not configured",
         Some(tier) if tier.healthy => "ok",
         Some(_) => "unavailable",
     };
-    Ok(HttpResponse::Ok().json(
-        json!({"success": true, "data": {"status": "ready", "backend": backend, "redis": redis}}),
-    ))
+    Ok(HttpResponse::Ok().json(json!({"success": true, "data": {
+        "status": "ready", "backend": backend, "readReplica": replica, "redis": redis
+    }})))
 }
 
 /// `GET /metrics`: Prometheus text format.

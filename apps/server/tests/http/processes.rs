@@ -32,13 +32,31 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(args: &[&str]) -> Self {
-        Self::start_on(spare_port(), args)
+        let mut server = Self::spawn(args);
+        server.wait_listening();
+        server
     }
 
     /// Like [`Self::start`] on a given port (to bring a stopped server back where clients
     /// expect it).
     pub fn start_on(port: u16, args: &[&str]) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_insights"))
+        let mut server = Self::spawn_binary_on(env!("CARGO_BIN_EXE_insights"), port, args);
+        server.wait_listening();
+        server
+    }
+
+    /// Starts the process without waiting for it to listen.
+    pub fn spawn(args: &[&str]) -> Self {
+        Self::spawn_binary(env!("CARGO_BIN_EXE_insights"), args)
+    }
+
+    /// [`spawn`](Self::spawn) with another build of `insights` (to measure before and after).
+    pub fn spawn_binary(binary: &str, args: &[&str]) -> Self {
+        Self::spawn_binary_on(binary, spare_port(), args)
+    }
+
+    fn spawn_binary_on(binary: &str, port: u16, args: &[&str]) -> Self {
+        let child = Command::new(binary)
             .arg("serve")
             .args(["--bind", &format!("127.0.0.1:{port}")])
             .args(args)
@@ -47,13 +65,18 @@ impl ServerProcess {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start insights");
-        let server = Self { child, port };
+        Self { child, port }
+    }
+
+    /// Waits until the server answers `/healthz`; panics if the process exits first.
+    pub fn wait_listening(&mut self) {
         wait_until("the server to listen", Duration::from_secs(60), || {
-            server
-                .try_request("GET", "/healthz", None, None)
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("the server exited before listening: {status}");
+            }
+            self.try_request("GET", "/healthz", None, None)
                 .is_some_and(|(s, _)| s == 200)
         });
-        server
     }
 
     fn try_request(

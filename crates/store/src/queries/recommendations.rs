@@ -204,7 +204,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let lock_key = format!("insights:recommendations:{user_id}");
-        let mut conn = Counted::checkout(pool, &self.statements).await?;
+        let mut conn = Counted::checkout(pool, &self.statements, Some(&self.health)).await?;
         let created: Vec<RecommendationRow> = conn
             .transaction::<_, StoreError, _>(async move |tx| {
                 diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
