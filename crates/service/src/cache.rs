@@ -197,30 +197,34 @@ impl ResponseCache {
     {
         // The shared tier's key name is only formatted on a local miss, and only with Redis.
         let shared_key = self.shared.as_ref().map(|_| key.clone());
+        // The value and, for a copy taken from Redis, the longest it may be kept here: no
+        // longer than Redis keeps it, so the staleness bound across instances stays one TTL.
         let through_shared = || async {
             let name = shared_key.and_then(|k| k.shared_name());
             let (Some(tier), Some(name)) = (&self.shared, name) else {
-                return load().await;
+                return load().await.map(|value| (value, None));
             };
             match tier.lookup(user, &name).await {
-                Lookup::Hit(json) => Ok(CacheValue::Json(Json::from_payload(&json))),
+                Lookup::Hit { value, expires_in } => {
+                    Ok((CacheValue::Json(Json::from_payload(&value)), expires_in))
+                }
                 Lookup::Miss(ticket) => {
                     let value = load().await?;
                     if let CacheValue::Json(json) = &value {
                         tier.fill(ticket, json).await;
                     }
-                    Ok(value)
+                    Ok((value, None))
                 }
-                Lookup::Unavailable => load().await,
+                Lookup::Unavailable => load().await.map(|value| (value, None)),
             }
         };
         match &self.local {
-            None => through_shared().await,
+            None => through_shared().await.map(|(value, _)| value),
             Some(cache) => {
                 // The key already holds the user id: the tag shares it (no second allocation).
                 let tag = Arc::clone(key.user());
                 cache
-                    .get_or_try_insert_with(key, std::slice::from_ref(&tag), through_shared)
+                    .get_or_try_insert_with_limit(key, std::slice::from_ref(&tag), through_shared)
                     .await
                     .map_err(|e| ServiceError::clone(&e))
             }

@@ -133,7 +133,7 @@
 //! // Read-through, race-free against concurrent invalidations.
 //! let user = "user-42";
 //! let json = match tier.lookup(user, "recommendations:false:10").await {
-//!     Lookup::Hit(json) => json,
+//!     Lookup::Hit { value, .. } => value,
 //!     Lookup::Miss(ticket) => {
 //!         let json = load_from_database(user).await;
 //!         tier.fill(ticket, &json).await;

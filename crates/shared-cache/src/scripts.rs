@@ -7,16 +7,21 @@
 use redis::Script;
 
 /// `KEYS[1]` generation key; `ARGV[1]`, `ARGV[2]` data key before / after the generation.
-/// Returns `{generation, value or false, server time in ms}` (Lua `false` reaches the client
-/// as nil). A missing generation key means generation `0`. The server time lets the caller
+/// Returns `{generation, value or false, server time in ms, the value's remaining lifetime in
+/// ms (-2 without a value)}` (Lua `false` reaches the client as nil). A missing generation key means generation `0`. The server time lets the caller
 /// tell how long ago the generation (a server time itself) was set, without trusting its own
 /// clock to agree with the server's.
 const LOOKUP: &str = r"
 local generation = redis.call('GET', KEYS[1]) or '0'
-local value = redis.call('GET', ARGV[1] .. generation .. ARGV[2])
+local key = ARGV[1] .. generation .. ARGV[2]
+local value = redis.call('GET', key)
+local left_ms = -2
+if value then
+  left_ms = redis.call('PTTL', key)
+end
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-return {generation, value, string.format('%.0f', now_ms)}
+return {generation, value, string.format('%.0f', now_ms), left_ms}
 ";
 
 /// `KEYS[1]` generation key; `ARGV[1]`, `ARGV[2]` data key parts; `ARGV[3]` value;

@@ -30,7 +30,13 @@ pub struct SharedTier {
 #[derive(Debug)]
 pub enum Lookup {
     /// The value stored for the user's current generation.
-    Hit(String),
+    Hit {
+        /// The stored text.
+        value: String,
+        /// How much longer Redis keeps it (`None` if Redis did not say): a copy kept
+        /// elsewhere should expire no later, or it would outlive the shared entry.
+        expires_in: Option<Duration>,
+    },
     /// No value. The ticket remembers the user's generation at this instant; pass it to
     /// [`SharedTier::fill`] with the freshly loaded value.
     Miss(FillTicket),
@@ -118,7 +124,7 @@ impl SharedTier {
     /// The value stored for `user` / `key` under the user's current generation, if any.
     pub async fn get(&self, user: &str, key: &str) -> Option<String> {
         match self.lookup(user, key).await {
-            Lookup::Hit(value) => Some(value),
+            Lookup::Hit { value, .. } => Some(value),
             Lookup::Miss(_) | Lookup::Unavailable => None,
         }
     }
@@ -141,18 +147,22 @@ impl SharedTier {
             .arg(parts.before)
             .arg(parts.after);
         let mut connection = inner.connection();
-        let reply: Option<(String, Option<String>, String)> = inner
+        let reply: Option<(String, Option<String>, String, i64)> = inner
             .call(
                 invocation.invoke_async(&mut connection),
                 inner.config.op_timeout,
             )
             .await;
         match reply {
-            Some((_, Some(value), _)) => {
+            Some((_, Some(value), _, left_ms)) => {
                 bump(&inner.health.hits);
-                Lookup::Hit(value)
+                Lookup::Hit {
+                    value,
+                    // PTTL is -1 for a key without expiry (never written so here).
+                    expires_in: u64::try_from(left_ms).ok().map(Duration::from_millis),
+                }
             }
-            Some((generation, None, now_ms)) => {
+            Some((generation, None, now_ms, _)) => {
                 bump(&inner.health.misses);
                 if let (Ok(generation_ms), Ok(now_ms)) =
                     (generation.parse::<u64>(), now_ms.parse::<u64>())

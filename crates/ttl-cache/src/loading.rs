@@ -79,6 +79,44 @@ where
         Fut: Future<Output = Result<V, E>>,
         E: Send + Sync + 'static,
     {
+        self.get_or_try_insert_limited(key, tags, ttl, move || async move {
+            loader().await.map(|value| (value, None))
+        })
+        .await
+    }
+
+    /// Like [`get_or_try_insert_with`](Self::get_or_try_insert_with), but the loader may
+    /// shorten the entry's life: it returns the value and, optionally, the longest the value
+    /// may be kept (for example the remaining lifetime of a copy taken from another cache, so
+    /// that this copy does not outlive it). The entry lives the shorter of that and the
+    /// default TTL; a zero limit returns the value without storing it.
+    pub async fn get_or_try_insert_with_limit<F, Fut, E>(
+        &self,
+        key: K,
+        tags: &[T],
+        loader: F,
+    ) -> Result<V, Arc<E>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(V, Option<Duration>), E>>,
+        E: Send + Sync + 'static,
+    {
+        let ttl = Duration::from_nanos(self.default_ttl_nanos());
+        self.get_or_try_insert_limited(key, tags, ttl, loader).await
+    }
+
+    async fn get_or_try_insert_limited<F, Fut, E>(
+        &self,
+        key: K,
+        tags: &[T],
+        ttl: Duration,
+        loader: F,
+    ) -> Result<V, Arc<E>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(V, Option<Duration>), E>>,
+        E: Send + Sync + 'static,
+    {
         if let Some(value) = self.lookup(&key) {
             self.stats.hits.increment();
             return Ok(value);
@@ -160,7 +198,7 @@ where
     ) -> Result<V, Arc<E>>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<V, E>>,
+        Fut: Future<Output = Result<(V, Option<Duration>), E>>,
         E: Send + Sync + 'static,
     {
         let guard = LeaderGuard {
@@ -172,14 +210,16 @@ where
         self.stats.loads.increment();
         let result = loader().await;
         match result {
-            Ok(value) => {
-                let stored = self.store(
-                    key.clone(),
-                    value.clone(),
-                    duration_to_nanos(ttl),
-                    flight.stamps().clone(),
-                    Some(&flight),
-                );
+            Ok((value, limit)) => {
+                let ttl = limit.map_or(ttl, |limit| limit.min(ttl));
+                let stored = !ttl.is_zero()
+                    && self.store(
+                        key.clone(),
+                        value.clone(),
+                        duration_to_nanos(ttl),
+                        flight.stamps().clone(),
+                        Some(&flight),
+                    );
                 if !stored {
                     self.stats.discarded_loads.increment();
                 }

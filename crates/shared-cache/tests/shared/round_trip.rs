@@ -1,4 +1,5 @@
 use insights_shared_cache::Lookup;
+use std::time::Duration;
 
 use crate::support::{TestPrefix, eventually};
 
@@ -41,7 +42,16 @@ async fn lookup_then_fill_stores_when_nothing_happened_in_between() {
     };
     assert_eq!((ticket.user(), ticket.key()), ("u1", "k"));
     tier.fill(ticket, "loaded").await;
-    assert!(matches!(tier.lookup("u1", "k").await, Lookup::Hit(value) if value == "loaded"));
+    let Lookup::Hit { value, expires_in } = tier.lookup("u1", "k").await else {
+        panic!("expected a hit");
+    };
+    assert_eq!(value, "loaded");
+    // A local copy must not outlive the shared entry: the hit says how long that is.
+    let left = expires_in.expect("Redis reports the remaining lifetime");
+    assert!(
+        left > Duration::ZERO && left <= Duration::from_secs(10),
+        "{left:?}"
+    );
 }
 
 #[tokio::test]

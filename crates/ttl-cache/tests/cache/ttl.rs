@@ -90,3 +90,41 @@ fn contains_key_respects_expiry() {
     clock.advance(TTL);
     assert!(!cache.contains_key(&1));
 }
+
+#[tokio::test]
+async fn a_loader_limit_shortens_the_entry() {
+    let (cache, clock) = cache_with_clock(100);
+    let limit = Duration::from_secs(5);
+    let loaded = cache
+        .get_or_try_insert_with_limit(1, &[], || async {
+            Ok::<_, std::convert::Infallible>((10, Some(limit)))
+        })
+        .await
+        .expect("infallible");
+    assert_eq!(loaded, 10);
+    clock.advance(limit - Duration::from_nanos(1));
+    assert_eq!(cache.get(&1), Some(10));
+    clock.advance(Duration::from_nanos(1));
+    assert_eq!(cache.get(&1), None, "the entry outlived its loader's limit");
+    // A limit longer than the default TTL does not extend it; none keeps the default.
+    for (key, limit) in [(2, Some(TTL * 10)), (3, None)] {
+        cache
+            .get_or_try_insert_with_limit(key, &[], || async {
+                Ok::<_, std::convert::Infallible>((key, limit))
+            })
+            .await
+            .expect("infallible");
+    }
+    clock.advance(TTL - limit);
+    assert!(cache.contains_key(&2) && cache.contains_key(&3));
+    clock.advance(limit);
+    assert!(!cache.contains_key(&2) && !cache.contains_key(&3));
+    // A zero limit returns the value without storing it.
+    let value = cache
+        .get_or_try_insert_with_limit(4, &[], || async {
+            Ok::<_, std::convert::Infallible>((4, Some(Duration::ZERO)))
+        })
+        .await
+        .expect("infallible");
+    assert_eq!((value, cache.contains_key(&4)), (4, false));
+}
