@@ -42,12 +42,26 @@ impl From<DieselError> for StoreError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 info,
             ) => StoreError::Unavailable(info.message().to_owned()),
+            // SQLite's write lock stayed taken for the whole busy timeout: the database is
+            // overloaded, not broken; a retry later succeeds.
+            DieselError::DatabaseError(_, info) if is_sqlite_busy(info.message()) => {
+                StoreError::Unavailable(info.message().to_owned())
+            }
             DieselError::BrokenTransactionManager => {
                 StoreError::Unavailable("connection left in a broken transaction state".into())
             }
             other => StoreError::Query(other),
         }
     }
+}
+
+/// SQLite's messages for `SQLITE_BUSY` and `SQLITE_LOCKED` (diesel reports them as
+/// `DatabaseErrorKind::Unknown`, with the text of `sqlite3_errmsg`).
+fn is_sqlite_busy(message: &str) -> bool {
+    matches!(
+        message,
+        "database is locked" | "database table is locked" | "database schema is locked"
+    )
 }
 
 impl From<diesel::ConnectionError> for StoreError {

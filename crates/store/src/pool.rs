@@ -28,9 +28,16 @@ pub(crate) enum Pools {
 }
 
 /// Per-connection SQLite settings: WAL so readers don't block the writer, a busy timeout so
-/// concurrent writers wait instead of failing, and enforced foreign keys.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+/// concurrent writers wait instead of failing, and enforced foreign keys. A writer waits for
+/// the write lock as long as a request waits for a connection (`busy`); past that it fails as
+/// busy, which the store reports as `Unavailable` (503), like a checkout timeout.
+fn sqlite_pragmas(busy: std::time::Duration) -> String {
+    format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+         PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+        busy.as_millis().max(1)
+    )
+}
 
 impl Pools {
     /// Builds the pool lazily, after one direct connection attempt: bb8 would otherwise hide the
@@ -93,11 +100,13 @@ impl Pools {
                 let mut manager_config = ManagerConfig::<SqliteConn>::default();
                 // A local file: nothing to ping.
                 manager_config.recycling_method = RecyclingMethod::Fast;
-                manager_config.custom_setup = Box::new(|url| {
+                let pragmas = sqlite_pragmas(config.checkout_timeout);
+                manager_config.custom_setup = Box::new(move |url| {
                     let url = url.to_owned();
+                    let pragmas = pragmas.clone();
                     async move {
                         let mut conn = SqliteConn::establish(&url).await?;
-                        conn.batch_execute(SQLITE_PRAGMAS)
+                        conn.batch_execute(&pragmas)
                             .await
                             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                         Ok(conn)
