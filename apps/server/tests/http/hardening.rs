@@ -497,4 +497,27 @@ async fn a_streamed_evolution_answer_equals_the_whole_one(db: TestDb) {
         assert_eq!(strip(streamed.json()), strip(whole.json()), "{query}");
         assert_eq!(streamed.text.len(), whole.text.len(), "{query}");
     }
+    // A gzip client gets the streamed answer compressed as a stream, and it decodes to JSON.
+    let token = app.token("u1");
+    let service = actix_web::test::init_service(insights_server::app(app.state.clone())).await;
+    let res = actix_web::test::call_service(
+        &service,
+        TestRequest::get()
+            .uri(&format!("{EVO}?weeks=52"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Accept-Encoding", "gzip"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers().get("content-encoding").map(|v| v.as_bytes()),
+        Some(&b"gzip"[..])
+    );
+    let body = actix_web::test::read_body(res).await;
+    let mut plain = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut plain)
+        .unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    assert_eq!(parsed["data"]["meta"]["totalPatterns"], 3);
 }

@@ -10,6 +10,6 @@ mod fixtures;
 mod original_schema;
 mod outage;
 mod reads;
-mod sqlite_busy;
 mod recommendations;
+mod sqlite_busy;
 mod statements;

@@ -20,7 +20,9 @@ async fn a_write_lock_held_past_the_checkout_timeout_is_unavailable_then_recover
     let store = Store::connect(&config).await.expect("store");
     let path = db.url.trim_start_matches("sqlite://").to_owned();
     let mut blocker = SqliteConnection::establish(&path).expect("second connection");
-    blocker.batch_execute("BEGIN IMMEDIATE").expect("take the write lock");
+    blocker
+        .batch_execute("BEGIN IMMEDIATE")
+        .expect("take the write lock");
 
     let apply = || {
         store.apply_recommendation(
