@@ -46,8 +46,36 @@ pub(crate) trait PieceSource: Send + Sync + 'static {
 pub(crate) enum Piece<'s> {
     /// Text to copy into the current chunk.
     Text(&'s str),
-    /// Bytes that may be sent as they are, without copying, when they are large.
-    Shared(&'s Bytes),
+    /// Text that may be sent as it is, without copying, when it is large.
+    Shared(&'s SharedText),
+}
+
+/// Immutable text that can be appended to a `String` as `&str` (no UTF-8 check per use) and
+/// handed out as [`Bytes`] that share its memory (no copy).
+#[derive(Clone)]
+pub(crate) struct SharedText(std::sync::Arc<str>);
+
+impl SharedText {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The same memory as [`Bytes`] (a reference-count increment).
+    pub(crate) fn to_bytes(&self) -> Bytes {
+        Bytes::from_owner(self.clone())
+    }
+}
+
+impl From<String> for SharedText {
+    fn from(text: String) -> Self {
+        Self(text.into())
+    }
+}
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 /// Pieces shorter than this are copied into the current chunk; longer shared pieces are sent as
@@ -85,15 +113,15 @@ impl ChunkedBody {
             loop {
                 match source.next_piece(&mut cursor) {
                     Some(Piece::Text(text)) => buffer.extend_from_slice(text.as_bytes()),
-                    Some(Piece::Shared(bytes)) if bytes.len() < COPY_BELOW => {
-                        buffer.extend_from_slice(bytes);
+                    Some(Piece::Shared(text)) if text.as_str().len() < COPY_BELOW => {
+                        buffer.extend_from_slice(text.as_str().as_bytes());
                     }
-                    Some(Piece::Shared(bytes)) => {
-                        // Send what is buffered, then the shared bytes as they are.
+                    Some(Piece::Shared(text)) => {
+                        // Send what is buffered, then the shared text as it is.
                         if buffer.is_empty() {
-                            return Some(bytes.clone());
+                            return Some(text.to_bytes());
                         }
-                        pending = Some(bytes.clone());
+                        pending = Some(text.to_bytes());
                         return Some(buffer.split().freeze());
                     }
                     None => {

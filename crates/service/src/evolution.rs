@@ -13,10 +13,9 @@ use insights_model::{PatternType, TimelinePattern, Timestamp};
 use insights_week_buckets::{Span, StatusRule, Timeline, WeekWindow};
 use serde::Serialize;
 
-use bytes::Bytes;
 use insights_week_buckets::Status;
 
-use crate::answer::{Answer, ChunkedBody, Piece, PieceSource};
+use crate::answer::{Answer, ChunkedBody, Piece, PieceSource, SharedText};
 use crate::cache::{CacheKey, CacheValue};
 use crate::params::EvolutionParams;
 use crate::{EvolutionQuery, Insights, Json, ServiceError, json};
@@ -76,7 +75,7 @@ impl Meta {
 /// patterns once, however many weeks repeat them. Both are the same bytes.
 pub(crate) struct EvolutionPlan {
     /// `{"id":…,"metadata":[…]` per pattern (open: the status follows).
-    patterns: Vec<Bytes>,
+    patterns: Vec<SharedText>,
     weeks: Vec<PlannedWeek>,
     /// `],"meta":{…}}`: the end of the payload.
     close: String,
@@ -194,7 +193,7 @@ impl EvolutionPlan {
                     confidence: p.confidence,
                     metadata: &p.evidence,
                 })
-                .map(Bytes::from)
+                .map(SharedText::from)
             })
             .collect::<Result<Vec<_>, ServiceError>>()?;
         let timeline = Timeline::build(window, StatusRule::Fixed, patterns, |p| {
@@ -247,7 +246,7 @@ impl EvolutionPlan {
         while let Some(piece) = self.next_piece(&mut cursor) {
             len += match piece {
                 Piece::Text(text) => text.len(),
-                Piece::Shared(bytes) => bytes.len(),
+                Piece::Shared(text) => text.as_str().len(),
             };
         }
         len
@@ -265,12 +264,7 @@ impl EvolutionPlan {
             while let Some(piece) = self.next_piece(&mut cursor) {
                 match piece {
                     Piece::Text(text) => out.push_str(text),
-                    // Rendered by serde_json, so valid UTF-8; checked rather than trusted.
-                    Piece::Shared(bytes) => {
-                        out.push_str(std::str::from_utf8(bytes).map_err(|e| {
-                            ServiceError::Internal(format!("rendered pattern: {e}"))
-                        })?)
-                    }
+                    Piece::Shared(text) => out.push_str(text.as_str()),
                 }
             }
             Ok(())
@@ -364,6 +358,7 @@ fn open_object<T: Serialize>(fields: &T) -> Result<String, ServiceError> {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
+    use bytes::Bytes;
     use insights_model::PatternType;
 
     /// The document as plain serde structs: the oracle for the hand-joined text.
@@ -470,7 +465,7 @@ mod tests {
         // pattern's rendered object or stay near the chunk size.
         assert!(whole.enveloped().len() > 15_000_000);
         let plan = Arc::new(EvolutionPlan::new(&window, start, now, &patterns, params).unwrap());
-        let rendered: Vec<*const u8> = plan.patterns.iter().map(|p| p.as_ptr()).collect();
+        let rendered: Vec<*const u8> = plan.patterns.iter().map(|p| p.as_str().as_ptr()).collect();
         for chunk in plan.clone().chunked() {
             assert!(
                 rendered.contains(&chunk.as_ptr()) || chunk.len() <= 64 * 1024,
