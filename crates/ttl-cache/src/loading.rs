@@ -90,6 +90,9 @@ where
     /// may be kept (for example the remaining lifetime of a copy taken from another cache, so
     /// that this copy does not outlive it). The entry lives the shorter of that and the
     /// default TTL; a zero limit returns the value without storing it.
+    ///
+    /// # Errors
+    /// The loader's error, shared by every caller of that flight.
     pub async fn get_or_try_insert_with_limit<F, Fut, E>(
         &self,
         key: K,
