@@ -59,7 +59,7 @@ impl Store {
             .map(|p| PatternRow::new(new_id(), p))
             .collect();
         let ids = rows.iter().map(|r| r.id.clone()).collect();
-        batch_insert!(self, bp::table, rows);
+        batch_insert(self, bp::table, rows).await?;
         Ok(ids)
     }
 
@@ -85,7 +85,7 @@ impl Store {
             })
             .collect();
         let ids = rows.iter().map(|r| r.id.clone()).collect();
-        batch_insert!(self, bi::table, rows);
+        batch_insert(self, bi::table, rows).await?;
         Ok(ids)
     }
 
@@ -109,7 +109,7 @@ impl Store {
             })
             .collect();
         let ids = rows.iter().map(|r| r.id.clone()).collect();
-        batch_insert!(self, ir::table, rows);
+        batch_insert(self, ir::table, rows).await?;
         Ok(ids)
     }
 
@@ -131,7 +131,7 @@ impl Store {
             })
             .collect();
         let ids = rows.iter().map(|r| r.id.clone()).collect();
-        batch_insert!(self, ss::table, rows);
+        batch_insert(self, ss::table, rows).await?;
         Ok(ids)
     }
 
@@ -242,6 +242,6 @@ impl Store {
                 calculated_at: naive(now),
             })
             .collect();
-        Ok(batch_insert!(self, pe::table, rows))
+        Ok(batch_insert(self, pe::table, rows).await?)
     }
 }

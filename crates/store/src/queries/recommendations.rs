@@ -157,7 +157,7 @@ impl Store {
             let chunk_created: Vec<RecommendationRow> = with_conn!(self,
                 postgres: |conn| insert_returning(conn, &rows).await?,
                 sqlite: |conn| {
-                    // Sync diesel builds the multi-row form for SQLite (see `batch_insert!`).
+                    // Sync diesel builds the multi-row form for SQLite (see `batch_insert`).
                     conn.spawn_blocking(move |c| {
                         diesel::RunQueryDsl::get_results(
                             diesel::insert_into(r::table)
