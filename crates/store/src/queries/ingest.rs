@@ -242,6 +242,6 @@ impl Store {
                 calculated_at: naive(now),
             })
             .collect();
-        Ok(batch_insert(self, pe::table, rows).await?)
+        batch_insert(self, pe::table, rows).await
     }
 }
