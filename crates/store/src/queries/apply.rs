@@ -19,7 +19,7 @@ use crate::schema::{
     applied_recommendations as ar, behavioral_patterns as bp, recommendations as r,
     study_sessions as ss, user_learning_profiles as ulp,
 };
-use crate::sql_types::{DbApplicationType, DbJson};
+use crate::sql_types::{DbEnum, DbJson};
 use crate::{Store, StoreError, new_id};
 
 /// Who applies what, how and when.
@@ -166,7 +166,7 @@ where
             id: applied.id.clone(),
             recommendation_id: applied.recommendation_id.clone(),
             user_id: applied.user_id.clone(),
-            application_type: DbApplicationType(applied.application_type),
+            application_type: DbEnum(applied.application_type),
             baseline_metrics: DbJson(baseline_json),
             applied_at: now,
         })

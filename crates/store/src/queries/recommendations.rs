@@ -8,7 +8,7 @@ use diesel::sqlite::Sqlite;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use insights_model::{
     BehavioralInsight, BehavioralPattern, EngineInputLimits, Intervention, InterventionStatus,
-    NewRecommendation, Recommendation, Timestamp,
+    NewRecommendation, Recommendation, RecommendationType, Timestamp,
 };
 use time::PrimitiveDateTime;
 
@@ -16,7 +16,7 @@ use crate::pool::{Counted, Pools, with_conn};
 use crate::rows::{InsightRow, InterventionRow, PatternRow, RecommendationRow, naive};
 use crate::schema::{behavioral_insights as bi, behavioral_patterns as bp};
 use crate::schema::{intervention_recommendations as ir, recommendations as r};
-use crate::sql_types::{DbInterventionStatus, DbRecommendationType};
+use crate::sql_types::DbEnum;
 use crate::{Store, StoreError, new_id};
 
 /// Everything the recommendation engine reads for one user (the original's four reads, plus the
@@ -70,7 +70,7 @@ fn open_insights<'a, DB: Backend>(user: &'a str, limits: EngineInputLimits) -> _
 /// The user's pending interventions, highest priority first.
 #[dsl::auto_type(no_type_alias)]
 fn pending_interventions<'a, DB: Backend>(user: &'a str, limits: EngineInputLimits) -> _ {
-    let pending: DbInterventionStatus = DbInterventionStatus(InterventionStatus::Pending);
+    let pending: DbEnum<InterventionStatus> = DbEnum(InterventionStatus::Pending);
     let limit: i64 = sql_limit(limits.interventions);
     let columns: dsl::AsSelect<InterventionRow, DB> = InterventionRow::as_select();
     ir::table
@@ -255,7 +255,7 @@ impl Store {
                     .bind::<diesel::sql_types::Text, _>(&lock_key)
                     .execute(tx)
                     .await?;
-                let active: Vec<(DbRecommendationType, String)> = r::table
+                let active: Vec<(DbEnum<RecommendationType>, String)> = r::table
                     .filter(r::user_id.eq(user_id))
                     .filter(r::applied_at.is_null())
                     .filter(r::dismissed_at.is_null())
