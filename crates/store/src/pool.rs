@@ -304,6 +304,11 @@ where
 
 /// Runs `$body` with `$conn` bound to a counted connection of the store's backend. The body is
 /// expanded once per backend, so every query is type-checked against both.
+///
+/// The store's one macro: the body must be compiled once per connection type, and a closure
+/// cannot be generic over its argument's type. Everything the arms share is a function: query
+/// fragments (`#[dsl::auto_type]`), [`batch_insert`], and helpers generic over the connection
+/// such as the apply transaction.
 macro_rules! with_conn {
     ($store:expr, postgres: |$pg:ident| $pg_body:expr, sqlite: |$lite:ident| $lite_body:expr) => {
         match &$store.pools {
