@@ -112,9 +112,12 @@ const USER_ID: Param = query(
 
 /// Error statuses of the authenticated reads.
 const READ_ERRORS: &[u16] = &[400, 401, 403, 503];
-/// Error statuses of the authenticated writes: those of a read, plus an unknown or already
-/// applied recommendation, an oversized body and an encoded one.
-const WRITE_ERRORS: &[u16] = &[400, 401, 403, 404, 409, 413, 415, 503];
+/// Error statuses of the ingestion writes: those of a read, plus an oversized body and an
+/// encoded one.
+const INGEST_ERRORS: &[u16] = &[400, 401, 403, 413, 415, 503];
+/// Error statuses of apply: those of an ingestion, plus an unknown recommendation and one
+/// already applied.
+const APPLY_ERRORS: &[u16] = &[400, 401, 403, 404, 409, 413, 415, 503];
 
 /// An authenticated, enveloped, uncached write taking a JSON body.
 const fn write(
@@ -122,6 +125,7 @@ const fn write(
     summary: &'static str,
     params: &'static [Param],
     body: Body,
+    errors: &'static [u16],
 ) -> Kind {
     Kind::Api(Operation {
         id,
@@ -131,7 +135,7 @@ const fn write(
         params,
         body: Some(body),
         success: Success::Envelope,
-        errors: WRITE_ERRORS,
+        errors,
     })
 }
 
@@ -260,6 +264,7 @@ pub const ROUTES: &[Endpoint] = &[
                 description: schemas::apply_description,
                 schema: schemas::apply,
             },
+            APPLY_ERRORS,
         ),
     },
     Endpoint {
@@ -271,6 +276,7 @@ pub const ROUTES: &[Endpoint] = &[
             "Add behavioral patterns for a user (operators, tests)",
             &[USER_ID],
             ingest_body(schemas::patterns),
+            INGEST_ERRORS,
         ),
     },
     Endpoint {
@@ -282,6 +288,7 @@ pub const ROUTES: &[Endpoint] = &[
             "Add behavioral insights for a user (operators, tests)",
             &[USER_ID],
             ingest_body(schemas::insights),
+            INGEST_ERRORS,
         ),
     },
     Endpoint {
@@ -293,6 +300,7 @@ pub const ROUTES: &[Endpoint] = &[
             "Add study sessions for a user (operators, tests)",
             &[USER_ID],
             ingest_body(schemas::sessions),
+            INGEST_ERRORS,
         ),
     },
     Endpoint {
