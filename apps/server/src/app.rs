@@ -67,6 +67,8 @@ pub fn app(
         .app_data(web::Data::new(state.keys))
         .app_data(web::Data::from(state.metrics))
         .app_data(web::Data::new(RequestDeadline(state.deadline)))
+        // The only place routes are registered: exactly the route table's entries
+        // (`tests/http/routes.rs` compares the router with the table).
         .configure(routes::configure(state.body_limit, state.dashboard))
         .default_service(web::to(routes::not_found))
         // Innermost first: the deadline wraps only the handler, the encoded-body check runs

@@ -11,10 +11,10 @@
 //! | [`auth`] | HS256 bearer tokens and the [`auth::Authenticated`] extractor |
 //! | [`error`] | [`error::ApiError`], the only place that knows status codes |
 //! | [`envelope`] | the `{"success":true,"data":…}` wrapper |
-//! | [`routes`] | route table, handlers, 404/405 and extractor error handlers |
+//! | [`routes`] | the route table, the router built from it, handlers, 404/405, extractor error handlers |
 //! | [`middleware`] | request id, log line, metrics, statement count; PostgreSQL deadline |
 //! | [`metrics`] | Prometheus registry and `/metrics` rendering |
-//! | [`openapi`] | the `/openapi.json` document |
+//! | [`openapi`] | the `/openapi.json` document, rendered from the route table |
 //! | [`dashboard`] | the web page at `/` and its embedded files |
 //! | [`app`](mod@app) | the application factory shared by `main` and the tests |
 //! | [`startup`] | running each subcommand |
@@ -29,8 +29,9 @@
 //! process collector or protobuf), `tracing` + `tracing-subscriber` (structured spans carrying
 //! the request id; text or JSON output), `rand` (request ids and the demo-mode secret),
 //! `serde`/`serde_json` (query strings and bodies), `thiserror` (error enums), `time` (via the
-//! model's timestamps). No OpenAPI generator: handlers return pre-rendered JSON text, so the
-//! document is a small table in [`openapi`].
+//! model's timestamps). No OpenAPI generator: [`openapi`] renders the document from the route
+//! table ([`routes::table`]) that the router is built from (docs/architecture.md, "Why not
+//! utoipa").
 //!
 //! The dashboard ([`dashboard`]) adds no runtime dependency: its files are embedded with
 //! `include_bytes!`. Its browser test uses the dev-dependency `fantoccini` (with `hyper-util`

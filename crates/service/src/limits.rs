@@ -19,3 +19,6 @@ pub const MAX_PATTERN_DATA_BYTES: usize = 16 * 1024;
 pub const MAX_INSIGHT_TITLE_CHARS: usize = 200;
 /// Longest insight `description` or `actionableRecommendation`.
 pub const MAX_INSIGHT_TEXT_CHARS: usize = 2_000;
+
+/// Most items one ingestion request may carry.
+pub use crate::ingest::MAX_ITEMS_PER_REQUEST;

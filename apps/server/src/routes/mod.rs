@@ -1,105 +1,41 @@
-//! Route table and extractor configuration. Every path answers JSON: unknown paths 404,
+//! The router and extractor configuration. Every path answers JSON: unknown paths 404,
 //! known paths with the wrong method 405, malformed query strings and bodies 400, oversized
 //! bodies 413 (docs/compatibility.md, section 2). The one exception is the dashboard page
-//! and its files (`/`, `/assets/…`), served when the dashboard is on.
+//! and its files (`/`, `/assets/…`), served when the dashboard is on. Which paths exist, and
+//! their documentation, is [`table::ROUTES`].
 
 pub mod ingest;
 pub mod insights;
 pub mod ops;
+pub mod table;
 
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
-use actix_web::{HttpRequest, HttpResponse, Route, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::dashboard;
 use crate::error::ApiError;
+pub use table::{
+    APPLY, DASHBOARD, DASHBOARD_ASSET, EFFECTIVENESS, EVOLUTION, HEALTHZ, INGEST_INSIGHTS,
+    INGEST_PATTERNS, INGEST_SESSIONS, METRICS, OPENAPI, READYZ, RECOMMENDATIONS,
+};
 
-/// `GET` effectiveness, the original's route.
-pub const EFFECTIVENESS: &str = "/api/personalization/effectiveness";
-/// `GET` pattern evolution, the original's route.
-pub const EVOLUTION: &str = "/api/analytics/behavioral-insights/patterns/evolution";
-/// `GET` recommendations, the original's route.
-pub const RECOMMENDATIONS: &str = "/api/analytics/behavioral-insights/recommendations";
-/// `POST` apply, the original's route.
-pub const APPLY: &str = "/api/analytics/behavioral-insights/recommendations/{id}/apply";
-/// `POST` pattern ingestion.
-pub const INGEST_PATTERNS: &str = "/api/analytics/behavioral-insights/patterns";
-/// `POST` insight ingestion.
-pub const INGEST_INSIGHTS: &str = "/api/analytics/behavioral-insights/insights";
-/// `POST` study-session ingestion.
-pub const INGEST_SESSIONS: &str = "/api/analytics/behavioral-insights/sessions";
-/// Liveness.
-pub const HEALTHZ: &str = "/healthz";
-/// Readiness (database reachable).
-pub const READYZ: &str = "/readyz";
-/// Prometheus metrics.
-pub const METRICS: &str = "/metrics";
-/// The OpenAPI document.
-pub const OPENAPI: &str = "/openapi.json";
-/// The dashboard page (not an API route, so not in the OpenAPI document).
-pub const DASHBOARD: &str = "/";
-/// The dashboard's scripts, style sheet and icon.
-pub const DASHBOARD_ASSET: &str = "/assets/{file}";
-
-/// Registers every route (the dashboard's only when `dashboard`) and the extractor error
-/// handlers.
+/// Registers exactly the entries of [`table::ROUTES`] (the dashboard's only when `dashboard`),
+/// static paths before dynamic ones, and the extractor error handlers.
 pub fn configure(body_limit: usize, dashboard: bool) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(json_config(body_limit))
             .app_data(web::QueryConfig::default().error_handler(query_error));
-        one(
-            cfg,
-            EFFECTIVENESS,
-            "GET",
-            web::get().to(insights::effectiveness),
-        );
-        one(
-            cfg,
-            EVOLUTION,
-            "GET",
-            web::get().to(insights::pattern_evolution),
-        );
-        one(
-            cfg,
-            RECOMMENDATIONS,
-            "GET",
-            web::get().to(insights::recommendations),
-        );
-        one(
-            cfg,
-            INGEST_PATTERNS,
-            "POST",
-            web::post().to(ingest::patterns),
-        );
-        one(
-            cfg,
-            INGEST_INSIGHTS,
-            "POST",
-            web::post().to(ingest::insights),
-        );
-        one(
-            cfg,
-            INGEST_SESSIONS,
-            "POST",
-            web::post().to(ingest::sessions),
-        );
-        one(cfg, HEALTHZ, "GET", web::get().to(ops::healthz));
-        one(cfg, READYZ, "GET", web::get().to(ops::readyz));
-        one(cfg, METRICS, "GET", web::get().to(ops::metrics));
-        one(cfg, OPENAPI, "GET", web::get().to(ops::openapi));
-        // The router tries resources in this order and only the dynamic paths need a regex
-        // match, so they come last: no API request pays for them.
-        one(cfg, APPLY, "POST", web::post().to(insights::apply));
-        if dashboard {
-            one(cfg, DASHBOARD, "GET", web::get().to(dashboard::page));
-            one(cfg, DASHBOARD_ASSET, "GET", web::get().to(dashboard::asset));
+        for endpoint in table::registration_order(dashboard) {
+            register(cfg, endpoint);
         }
     }
 }
 
-/// A resource with one method; any other method gets a JSON 405 naming the allowed one.
-fn one(cfg: &mut web::ServiceConfig, path: &str, allow: &'static str, route: Route) {
+/// A resource with the entry's one method; any other method gets a JSON 405 naming it.
+fn register(cfg: &mut web::ServiceConfig, endpoint: &'static table::Endpoint) {
+    let allow = endpoint.method.as_str();
+    let route = (endpoint.to)(web::route().method(endpoint.method.clone()));
     cfg.service(
-        web::resource(path)
+        web::resource(endpoint.path)
             .route(route)
             .default_service(web::to(move || async move {
                 Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow })

@@ -15,13 +15,14 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Value, json};
 
 use crate::support::*;
+use actix_web::http::Method;
+use insights_server::openapi::In;
+use insights_server::routes::table;
 use insights_testkit::{Backend, TestDb};
 
 /// Cases per property and backend: enough to hit every generator branch, small enough for CI.
 const CASES: u32 = 64;
 
-const EFF: &str = "/api/personalization/effectiveness";
-const EVO: &str = "/api/analytics/behavioral-insights/patterns/evolution";
 const REC: &str = "/api/analytics/behavioral-insights/recommendations";
 const INGEST: [&str; 3] = [
     "/api/analytics/behavioral-insights/patterns",
@@ -29,12 +30,17 @@ const INGEST: [&str; 3] = [
     "/api/analytics/behavioral-insights/sessions",
 ];
 
-/// Every query parameter of the GET routes.
-const QUERY_PARAMS: [(&str, &[&str]); 3] = [
-    (EFF, &["startDate", "endDate", "metric", "userId"]),
-    (EVO, &["weeks", "patternType", "userId"]),
-    (REC, &["limit", "includeApplied", "userId"]),
-];
+/// Every GET route of the route table with query parameters, and their names.
+fn query_params() -> Vec<(&'static str, Vec<&'static str>)> {
+    table::documented()
+        .filter(|(endpoint, _)| endpoint.method == Method::GET)
+        .map(|(endpoint, op)| {
+            let names = op.params.iter().filter(|p| p.location == In::Query);
+            (endpoint.path, names.map(|p| p.name).collect::<Vec<_>>())
+        })
+        .filter(|(_, names)| !names.is_empty())
+        .collect()
+}
 
 /// Every body field of the write routes (items of the three ingestion routes, the apply body).
 const BODY_FIELDS: &[&str] = &[
@@ -308,7 +314,7 @@ fn encode(text: &str) -> String {
 
 /// A query string over `params` (plus strangers): repeated names, encoded hostile values, and
 /// sometimes raw fragments that are not valid percent-encoding or UTF-8.
-fn hostile_query(params: &'static [&'static str]) -> impl Strategy<Value = String> {
+fn hostile_query(params: Vec<&'static str>) -> impl Strategy<Value = String> {
     let name = prop_oneof![
         5 => prop::sample::select(params).prop_map(str::to_owned),
         1 => hostile_text().prop_map(|s| s.chars().take(12).collect()),
@@ -394,10 +400,12 @@ fn block<T>(fut: impl std::future::Future<Output = T>) -> T {
 
 #[test]
 fn get_routes_answer_any_query_string_with_2xx_or_a_json_4xx() {
-    let strategy =
-        (0..QUERY_PARAMS.len()).prop_flat_map(|i| (Just(i), hostile_query(QUERY_PARAMS[i].1)));
-    run(strategy, |app, _, (route, query)| {
-        let uri = format!("{}?{query}", QUERY_PARAMS[route].0);
+    let routes = query_params();
+    assert!(routes.len() >= 3, "{routes:?}");
+    let strategy = prop::sample::select(routes)
+        .prop_flat_map(|(path, names)| (Just(path), hostile_query(names)));
+    run(strategy, |app, _, (path, query)| {
+        let uri = format!("{path}?{query}");
         // 403: a userId other than the caller's.
         check_answer(&uri, &block(app.get_as(&uri, "u1")), &[400, 403])
     });
@@ -416,7 +424,7 @@ fn ingestion_routes_answer_any_body_with_2xx_or_a_json_4xx() {
             2 => hostile_body(),
         ];
         // Mostly no query: a foreign or repeated userId ends the request before the body.
-        let query = prop_oneof![3 => Just(String::new()), 1 => hostile_query(&["userId"])];
+        let query = prop_oneof![3 => Just(String::new()), 1 => hostile_query(vec!["userId"])];
         (Just(route), query, body)
     });
     run(strategy, |app, _, (route, query, body)| {
@@ -496,18 +504,16 @@ fn any_authorization_header_is_401_on_every_protected_route() {
         "[A-Za-z0-9_-]{1,40}\\.[A-Za-z0-9_-]{1,40}\\.[A-Za-z0-9_-]{0,40}"
             .prop_map(|t| format!("Bearer {t}")),
     ];
-    let routes = prop::sample::select(vec![
-        ("GET", EFF),
-        ("GET", EVO),
-        ("GET", REC),
-        ("POST", INGEST[0]),
-        ("POST", INGEST[1]),
-        ("POST", INGEST[2]),
-        (
-            "POST",
-            "/api/analytics/behavioral-insights/recommendations/x/apply",
-        ),
-    ]);
+    // Every route of the route table that requires a token; `{id}` segments become `x`.
+    let protected: Vec<(&str, String)> = table::documented()
+        .filter(|(_, op)| op.auth)
+        .map(|(endpoint, _)| {
+            let path = endpoint.path.replace("{id}", "x");
+            (endpoint.method.as_str(), path)
+        })
+        .collect();
+    assert!(protected.len() >= 7, "{protected:?}");
+    let routes = prop::sample::select(protected);
     run((routes, header), |app, _, ((method, path), header)| {
         let req = match method {
             "GET" => actix_web::test::TestRequest::get(),
@@ -515,7 +521,7 @@ fn any_authorization_header_is_401_on_every_protected_route() {
         };
         let res = block(
             app.call(
-                req.uri(path)
+                req.uri(&path)
                     .insert_header(("Authorization", header.as_str())),
             ),
         );

@@ -17,6 +17,7 @@ mod outage;
 mod processes;
 mod reliability;
 mod replica;
+mod routes;
 mod scale_out;
 mod shapes;
 mod slow_redis;
