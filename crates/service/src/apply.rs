@@ -2,7 +2,7 @@
 
 use insights_model::{ApplicationType, Timestamp};
 use insights_recommender::apply::{derive_profile_update, parse_settings, updated_settings};
-use insights_store::ApplyRequest;
+use insights_store::{ApplyRequest, Entity};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -78,7 +78,9 @@ impl Insights {
         // No stored id contains U+0000, and PostgreSQL cannot even compare with one (it
         // answered 500): such an id simply does not exist.
         if !text::is_storable(recommendation_id) {
-            return Err(ServiceError::NotFound("Recommendation not found".into()));
+            return Err(ServiceError::NotFound {
+                entity: Entity::Recommendation,
+            });
         }
         // Only AUTO can write settings to the profile, so only then are they
         // checked, before anything is written; with the other application types the original

@@ -99,9 +99,9 @@ impl CacheValue {
     pub(crate) fn into_json(self) -> Result<Json, ServiceError> {
         match self {
             Self::Json(json) => Ok(json),
-            Self::EffectivenessData(_) | Self::Evolution(_) => Err(ServiceError::Internal(
-                "cache entry of the wrong kind".into(),
-            )),
+            Self::EffectivenessData(_) | Self::Evolution(_) => {
+                Err(ServiceError::Internal("cache entry of the wrong kind"))
+            }
         }
     }
 
@@ -168,7 +168,7 @@ impl ResponseCache {
                     // Entries are tagged with their user first: each user's share.
                     .per_owner_bound(bounds.max_entries_per_user, bounds.max_bytes_per_user)
                     .build()
-                    .map_err(|e| ServiceError::Internal(format!("cache configuration: {e}")))?,
+                    .map_err(ServiceError::CacheConfig)?,
             )
         };
         Ok(Self {

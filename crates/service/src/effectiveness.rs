@@ -61,9 +61,9 @@ impl Insights {
             .await?;
         match value {
             CacheValue::EffectivenessData(all) => render(&all, params),
-            CacheValue::Json(_) | CacheValue::Evolution(_) => Err(ServiceError::Internal(
-                "cache entry of the wrong kind".into(),
-            )),
+            CacheValue::Json(_) | CacheValue::Evolution(_) => {
+                Err(ServiceError::Internal("cache entry of the wrong kind"))
+            }
         }
     }
 }

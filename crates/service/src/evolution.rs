@@ -183,7 +183,6 @@ impl EvolutionPlan {
         patterns: &[TimelinePattern],
         params: EvolutionParams,
     ) -> Result<Self, ServiceError> {
-        let internal = |e: &dyn std::fmt::Display| ServiceError::Internal(e.to_string());
         let rendered = patterns
             .iter()
             .map(|p| {
@@ -198,15 +197,13 @@ impl EvolutionPlan {
             .collect::<Result<Vec<_>, ServiceError>>()?;
         let timeline = Timeline::build(window, StatusRule::Fixed, patterns, |p| {
             Span::new(p.detected_at.unix_millis(), p.last_seen_at.unix_millis())
-        })
-        .map_err(|e| internal(&e))?;
+        })?;
         let mut weeks = Vec::with_capacity(timeline.weeks().len());
         for (i, bucket) in timeline.weeks().enumerate() {
             let fields = WeekFields {
                 week_number: bucket.number(),
-                week_start: Timestamp::from_unix_millis(bucket.start_ms())
-                    .map_err(|e| internal(&e))?,
-                week_end: Timestamp::from_unix_millis(bucket.end_ms()).map_err(|e| internal(&e))?,
+                week_start: Timestamp::from_unix_millis(bucket.start_ms())?,
+                week_end: Timestamp::from_unix_millis(bucket.end_ms())?,
             };
             let mut open = String::with_capacity(120);
             if i > 0 {
@@ -219,7 +216,7 @@ impl EvolutionPlan {
                 .map(|p| {
                     u32::try_from(p.item_index())
                         .map(|index| (index, p.status()))
-                        .map_err(|e| internal(&e))
+                        .map_err(|_| ServiceError::Internal("more patterns than u32 indexes"))
                 })
                 .collect::<Result<Vec<_>, ServiceError>>()?;
             weeks.push(PlannedWeek { open, entries });
@@ -227,7 +224,7 @@ impl EvolutionPlan {
         let meta = Meta::new(start, now, patterns.len(), params);
         let close = format!(
             r#"],"meta":{}}}"#,
-            serde_json::to_string(&meta).map_err(|e| internal(&e))?
+            serde_json::to_string(&meta).map_err(ServiceError::encode)?
         );
         let mut plan = Self {
             patterns: rendered,
@@ -316,10 +313,8 @@ impl Insights {
             .cache
             .get_or_load(key, user, || async {
                 let now = Timestamp::now();
-                let window = WeekWindow::rolling(now.unix_millis(), params.weeks)
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
-                let start = Timestamp::from_unix_millis(window.start_ms())
-                    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+                let window = WeekWindow::rolling(now.unix_millis(), params.weeks)?;
+                let start = Timestamp::from_unix_millis(window.start_ms())?;
                 let patterns = self
                     .routing
                     .reader(user)
@@ -343,12 +338,11 @@ impl Insights {
 
 /// The JSON object of `fields` without its closing brace, so more members can follow.
 fn open_object<T: Serialize>(fields: &T) -> Result<String, ServiceError> {
-    let mut text = serde_json::to_string(fields)
-        .map_err(|e| ServiceError::Internal(format!("cannot encode response: {e}")))?;
+    let mut text = serde_json::to_string(fields).map_err(ServiceError::encode)?;
     // A struct with at least one field serialises as `{…}`; dropping the `}` leaves `{…`.
     if text.pop() != Some('}') {
         return Err(ServiceError::Internal(
-            "a struct did not serialise as a JSON object".into(),
+            "a struct did not serialise as a JSON object",
         ));
     }
     Ok(text)

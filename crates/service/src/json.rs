@@ -55,12 +55,11 @@ impl Json {
     pub(crate) fn render<T: serde::Serialize>(value: &T) -> Result<Self, ServiceError> {
         let mut body = Vec::with_capacity(256);
         body.extend_from_slice(HEAD.as_bytes());
-        serde_json::to_writer(&mut body, value)
-            .map_err(|e| ServiceError::Internal(format!("cannot encode response: {e}")))?;
+        serde_json::to_writer(&mut body, value).map_err(ServiceError::encode)?;
         body.extend_from_slice(TAIL.as_bytes());
         // serde_json writes UTF-8 only; the check is linear but cheaper than any copy.
         let body = String::from_utf8(body)
-            .map_err(|e| ServiceError::Internal(format!("response is not UTF-8: {e}")))?;
+            .map_err(|_| ServiceError::Internal("serde_json wrote invalid UTF-8"))?;
         Ok(Self {
             body: Body::new(body),
         })

@@ -48,12 +48,13 @@ use insights_ttl_cache::CacheStats;
 
 pub use answer::{Answer, ChunkedBody};
 pub use caller::Caller;
-pub use error::ServiceError;
+pub use error::{Denial, ServiceError};
+pub use insights_store::{ConflictKind, Entity, Outage, OutageKind, StoreError};
 pub use json::Json;
 pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
 
 use cache::{CacheBounds, ListenerGuard, ResponseCache};
-pub use insights_shared_cache::{SharedTier, SharedTierConfig, TierHealth};
+pub use insights_shared_cache::{SharedTier, SharedTierConfig, SharedTierError, TierHealth};
 pub use insights_store::Reachability;
 use routing::ReadRouting;
 
@@ -104,9 +105,8 @@ impl ServiceConfig {
                 || self.cache_max_entry_bytes == 0
                 || self.cache_max_entries_per_user == 0)
         {
-            return Err(ServiceError::Internal(
-                "cache bounds: max bytes, max entry bytes and entries per user must be above 0"
-                    .into(),
+            return Err(ServiceError::Config(
+                "cache bounds: max bytes, max entry bytes and entries per user must be above 0",
             ));
         }
         let entry = self.cache_max_entry_bytes as u64;
@@ -186,7 +186,7 @@ impl Insights {
     /// stops when the last clone of the service is dropped.
     pub fn with_backends(backends: Backends, config: ServiceConfig) -> Result<Self, ServiceError> {
         let cooldown = time::Duration::try_from(config.recommendation_cooldown)
-            .map_err(|e| ServiceError::Internal(format!("cool-down out of range: {e}")))?;
+            .map_err(|_| ServiceError::Config("recommendation cool-down out of range"))?;
         let routing = Arc::new(ReadRouting::new(
             backends.primary,
             backends.read_replica,
