@@ -6,7 +6,7 @@ use insights_store::{ApplyRequest, Entity};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{Caller, Insights, Json, ServiceError, text};
+use crate::{ApplyParams, Caller, Insights, Json, ServiceError, text};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,45 +26,6 @@ struct AppliedSummary<'a> {
     applied_at: Timestamp,
 }
 
-/// The apply body: `applicationType` (required) and optional `settings`; other keys are ignored
-/// (the original's schema stripped them).
-fn parse_body(body: &Value) -> Result<(ApplicationType, Option<Map<String, Value>>), ServiceError> {
-    let object = body
-        .as_object()
-        .ok_or_else(|| ServiceError::validation("body", "request body must be a JSON object"))?;
-    let application_type = match object.get("applicationType") {
-        None | Some(Value::Null) => {
-            return Err(ServiceError::validation(
-                "applicationType",
-                "applicationType is required",
-            ));
-        }
-        Some(Value::String(s)) => s.parse::<ApplicationType>().map_err(|_| {
-            ServiceError::validation(
-                "applicationType",
-                "applicationType must be one of: AUTO, MANUAL, REMINDER, GOAL",
-            )
-        })?,
-        Some(_) => {
-            return Err(ServiceError::validation(
-                "applicationType",
-                "applicationType must be a string",
-            ));
-        }
-    };
-    let settings = match object.get("settings") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(map)) => Some(map.clone()),
-        Some(_) => {
-            return Err(ServiceError::validation(
-                "settings",
-                "settings must be an object",
-            ));
-        }
-    };
-    Ok((application_type, settings))
-}
-
 impl Insights {
     /// Applies a recommendation (in one transaction; a second apply is a conflict)
     /// and invalidates the owner's cached responses so the next GET shows it.
@@ -72,9 +33,12 @@ impl Insights {
         &self,
         caller: &Caller,
         recommendation_id: &str,
-        body: Value,
+        params: ApplyParams,
     ) -> Result<Json, ServiceError> {
-        let (application_type, settings) = parse_body(&body)?;
+        let ApplyParams {
+            application_type,
+            settings,
+        } = params;
         // No stored id contains U+0000, and PostgreSQL cannot even compare with one (it
         // answered 500): such an id simply does not exist.
         if !text::is_storable(recommendation_id) {
@@ -120,34 +84,5 @@ impl Insights {
             updated_settings: updated_settings(&outcome.profile_update),
             tracking_id: &outcome.applied.id,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn body_rules() {
-        assert!(matches!(
-            parse_body(&json!({"applicationType": "MANUAL", "x": 1})),
-            Ok((ApplicationType::Manual, None))
-        ));
-        for (body, field) in [
-            (json!({}), "applicationType"),
-            (json!({"applicationType": "manual"}), "applicationType"),
-            (json!({"applicationType": 3}), "applicationType"),
-            (
-                json!({"applicationType": "AUTO", "settings": []}),
-                "settings",
-            ),
-            (json!([1]), "body"),
-        ] {
-            match parse_body(&body) {
-                Err(ServiceError::Validation { field: f, .. }) => assert_eq!(f, field, "{body}"),
-                other => panic!("{body}: {other:?}"),
-            }
-        }
     }
 }

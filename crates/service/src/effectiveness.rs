@@ -6,8 +6,7 @@ use insights_model::Timestamp;
 use insights_recommender::effectiveness::personalization_effectiveness;
 
 use crate::cache::{CacheKey, CacheValue};
-use crate::params::EffectivenessParams;
-use crate::{EffectivenessQuery, Insights, Json, ServiceError};
+use crate::{EffectivenessParams, Insights, Json, ServiceError};
 
 impl Insights {
     /// Effectiveness of the user's active personalization over a window.
@@ -18,18 +17,18 @@ impl Insights {
     pub async fn effectiveness(
         &self,
         user: &str,
-        query: EffectivenessQuery,
+        params: &EffectivenessParams,
     ) -> Result<Json, ServiceError> {
-        let params = query.validate(Timestamp::now())?;
+        let params = *params;
         let user_key: Arc<str> = Arc::from(user);
-        if params.explicit_window || !self.cache.is_enabled() {
+        if params.is_explicit() || !self.cache.is_enabled() {
             // Explicit windows are cached as rendered responses; with caching off, every
             // request reads just its window.
             let key = CacheKey::Effectiveness {
                 user: user_key,
-                start: params.start,
-                end: params.end,
-                metric: params.metric.as_str(),
+                start: params.start(),
+                end: params.end(),
+                metric: params.metric().as_str(),
             };
             let value = self
                 .cache
@@ -37,7 +36,7 @@ impl Insights {
                     let inputs = self
                         .routing
                         .reader(user)
-                        .effectiveness_inputs(user, params.start, params.end)
+                        .effectiveness_inputs(user, params.start(), params.end())
                         .await?;
                     render(&inputs, params).map(CacheValue::Json)
                 })
@@ -76,9 +75,9 @@ fn render(
     let payload = personalization_effectiveness(
         &inputs.configs,
         &inputs.rows,
-        params.metric,
-        params.start,
-        params.end,
+        params.metric(),
+        params.start(),
+        params.end(),
     );
     Json::render(&payload)
 }

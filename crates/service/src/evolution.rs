@@ -17,8 +17,7 @@ use insights_week_buckets::Status;
 
 use crate::answer::{Answer, ChunkedBody, Piece, PieceSource, SharedText};
 use crate::cache::{CacheKey, CacheValue};
-use crate::params::EvolutionParams;
-use crate::{EvolutionQuery, Insights, Json, ServiceError, json};
+use crate::{EvolutionParams, Insights, Json, ServiceError, json};
 
 /// A pattern's fields as shown in a week, status excepted (it varies by week).
 #[derive(Serialize)]
@@ -57,12 +56,12 @@ impl Meta {
         params: EvolutionParams,
     ) -> Self {
         Self {
-            total_weeks: params.weeks,
+            total_weeks: params.weeks(),
             start_date: start,
             end_date: now,
             total_patterns,
             pattern_type_filter: params
-                .pattern_type
+                .pattern_type()
                 .map_or_else(|| "all".to_owned(), |t| t.as_str().to_owned()),
         }
     }
@@ -286,10 +285,10 @@ impl Insights {
     pub async fn pattern_evolution(
         &self,
         user: &str,
-        query: EvolutionQuery,
+        params: &EvolutionParams,
     ) -> Result<Json, ServiceError> {
         Ok(self
-            .pattern_evolution_answer(user, query)
+            .pattern_evolution_answer(user, params)
             .await?
             .into_json())
     }
@@ -300,25 +299,25 @@ impl Insights {
     pub async fn pattern_evolution_answer(
         &self,
         user: &str,
-        query: EvolutionQuery,
+        params: &EvolutionParams,
     ) -> Result<Answer, ServiceError> {
-        let params = query.validate()?;
+        let params = *params;
         let key = CacheKey::Evolution {
             user: Arc::from(user),
-            weeks: params.weeks,
-            pattern_type: params.pattern_type,
+            weeks: params.weeks(),
+            pattern_type: params.pattern_type(),
         };
         let max_whole = self.cache.max_entry_bytes();
         let value = self
             .cache
             .get_or_load(key, user, || async {
                 let now = Timestamp::now();
-                let window = WeekWindow::rolling(now.unix_millis(), params.weeks)?;
+                let window = WeekWindow::rolling(now.unix_millis(), params.weeks())?;
                 let start = Timestamp::from_unix_millis(window.start_ms())?;
                 let patterns = self
                     .routing
                     .reader(user)
-                    .patterns_overlapping(user, start, now, params.pattern_type)
+                    .patterns_overlapping(user, start, now, params.pattern_type())
                     .await?;
                 let plan = EvolutionPlan::new(&window, start, now, &patterns, params)?;
                 // The rows are no longer needed: only the rendered patterns stay.
@@ -448,10 +447,7 @@ mod tests {
                 last_seen_at: now,
             })
             .collect();
-        let params = EvolutionParams {
-            weeks: 52,
-            pattern_type: None,
-        };
+        let params = EvolutionParams::new(52, None).unwrap();
         let window = WeekWindow::rolling(n, 52).unwrap();
         let start = Timestamp::from_unix_millis(window.start_ms()).unwrap();
         let whole = whole_and_chunked(&window, start, now, &patterns, params);
@@ -527,10 +523,7 @@ mod tests {
             ),
         ];
         for weeks in [1, 4, 12, 52] {
-            let params = EvolutionParams {
-                weeks,
-                pattern_type: None,
-            };
+            let params = EvolutionParams::new(weeks, None).unwrap();
             let window = WeekWindow::rolling(n, weeks).unwrap();
             let start = at(window.start_ms());
             let ours = whole_and_chunked(&window, start, now, &patterns, params);
@@ -556,10 +549,7 @@ mod tests {
                 }
             }
         }
-        let params = EvolutionParams {
-            weeks: 12,
-            pattern_type: Some(PatternType::AttentionCycle),
-        };
+        let params = EvolutionParams::new(12, Some(PatternType::AttentionCycle)).unwrap();
         let window = WeekWindow::rolling(n, 12).unwrap();
         let start = at(window.start_ms());
         let ours = whole_and_chunked(&window, start, now, &[], params);

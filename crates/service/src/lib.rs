@@ -14,11 +14,11 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use insights_service::{EvolutionQuery, Insights, ServiceConfig};
+//! use insights_service::{EvolutionParams, Insights, ServiceConfig};
 //! use insights_store::{DatabaseUrl, Store, StoreConfig};
 //! let store = Store::connect(&StoreConfig::new(DatabaseUrl::parse("sqlite://data/insights.db")?)).await?;
 //! let insights = Insights::new(store, ServiceConfig::default())?;
-//! let json = insights.pattern_evolution("demo-user", EvolutionQuery::default()).await?;
+//! let json = insights.pattern_evolution("demo-user", &EvolutionParams::default()).await?;
 //! println!("{json}");
 //! # Ok(()) }
 //! ```
@@ -36,8 +36,10 @@ mod json;
 pub mod limits;
 mod params;
 mod recommendations;
+mod requests;
 mod routing;
 mod text;
+mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,7 +53,14 @@ pub use caller::Caller;
 pub use error::{Denial, ServiceError};
 pub use insights_store::{ConflictKind, Entity, Outage, OutageKind, StoreError};
 pub use json::Json;
-pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
+pub use params::{EffectivenessParams, EvolutionParams, RecommendationParams};
+pub use requests::{
+    ApplyParams, IngestBatch, InsightInput, MAX_ITEMS_PER_REQUEST, PatternInput, SessionInput,
+};
+pub use wire::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
+
+pub use insights_model::{ApplicationType, InsightType, PatternType, Timestamp};
+pub use insights_recommender::effectiveness::EffectivenessMetric;
 
 use cache::{CacheBounds, ListenerGuard, ResponseCache};
 pub use insights_shared_cache::{SharedTier, SharedTierConfig, SharedTierError, TierHealth};

@@ -7,7 +7,7 @@ use insights_recommender::engine::{EngineInput, INPUT_LIMITS, plan_recommendatio
 use insights_recommender::view::{ListQuery, select_recommendations};
 
 use crate::cache::{CacheKey, CacheValue};
-use crate::{Insights, Json, RecommendationsQuery, ServiceError};
+use crate::{Insights, Json, RecommendationParams, ServiceError};
 
 impl Insights {
     /// The user's recommendations: runs the engine (creating new recommendations in one
@@ -16,13 +16,13 @@ impl Insights {
     pub async fn recommendations(
         &self,
         user: &str,
-        query: RecommendationsQuery,
+        params: &RecommendationParams,
     ) -> Result<Json, ServiceError> {
-        let params = query.validate()?;
+        let params = *params;
         let key = CacheKey::Recommendations {
             user: Arc::from(user),
-            include_applied: params.include_applied,
-            limit: params.limit,
+            include_applied: params.include_applied(),
+            limit: params.limit(),
         };
         let value = self
             .cache
@@ -80,8 +80,8 @@ impl Insights {
                     rows,
                     &inputs.patterns,
                     ListQuery {
-                        include_applied: params.include_applied,
-                        limit: params.limit,
+                        include_applied: params.include_applied(),
+                        limit: params.limit(),
                     },
                 );
                 Json::render(&list).map(CacheValue::Json)

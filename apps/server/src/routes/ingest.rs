@@ -3,7 +3,7 @@
 //! must follow. Body: a JSON array of items or `{"items": [...]}`.
 
 use actix_web::web;
-use insights_service::Insights;
+use insights_service::{IngestBatch, Insights};
 use serde_json::Value;
 
 use super::UserQuery;
@@ -20,7 +20,9 @@ pub async fn patterns(
 ) -> Result<Envelope, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
     Ok(Envelope(
-        insights.ingest_patterns(&user, body.into_inner()).await?,
+        insights
+            .ingest_patterns(&user, IngestBatch::try_from(body.into_inner())?)
+            .await?,
     ))
 }
 
@@ -33,7 +35,9 @@ pub async fn insights(
 ) -> Result<Envelope, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
     Ok(Envelope(
-        insights.ingest_insights(&user, body.into_inner()).await?,
+        insights
+            .ingest_insights(&user, IngestBatch::try_from(body.into_inner())?)
+            .await?,
     ))
 }
 
@@ -46,6 +50,8 @@ pub async fn sessions(
 ) -> Result<Envelope, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
     Ok(Envelope(
-        insights.ingest_sessions(&user, body.into_inner()).await?,
+        insights
+            .ingest_sessions(&user, IngestBatch::try_from(body.into_inner())?)
+            .await?,
     ))
 }

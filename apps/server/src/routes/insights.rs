@@ -1,7 +1,10 @@
 //! The four endpoints of the original API, same paths and parameters.
 
 use actix_web::web;
-use insights_service::{EffectivenessQuery, EvolutionQuery, Insights, RecommendationsQuery};
+use insights_service::{
+    ApplyParams, EffectivenessParams, EffectivenessQuery, EvolutionParams, EvolutionQuery,
+    Insights, RecommendationParams, RecommendationsQuery,
+};
 
 use super::UserQuery;
 use crate::auth::Authenticated;
@@ -15,9 +18,9 @@ pub async fn effectiveness(
     query: web::Query<EffectivenessQuery>,
     insights: web::Data<Insights>,
 ) -> Result<Envelope, ApiError> {
-    let query = query.into_inner();
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(insights.effectiveness(&user, query).await?))
+    let params = EffectivenessParams::try_from(&*query)?;
+    Ok(Envelope(insights.effectiveness(&user, &params).await?))
 }
 
 /// `GET /api/analytics/behavioral-insights/patterns/evolution`: `userId` optional (the caller).
@@ -26,10 +29,10 @@ pub async fn pattern_evolution(
     query: web::Query<EvolutionQuery>,
     insights: web::Data<Insights>,
 ) -> Result<Reply, ApiError> {
-    let query = query.into_inner();
     let user = caller.may_act_for(query.user_id.as_deref())?;
+    let params = EvolutionParams::try_from(&*query)?;
     Ok(Reply(
-        insights.pattern_evolution_answer(&user, query).await?,
+        insights.pattern_evolution_answer(&user, &params).await?,
     ))
 }
 
@@ -39,9 +42,9 @@ pub async fn recommendations(
     query: web::Query<RecommendationsQuery>,
     insights: web::Data<Insights>,
 ) -> Result<Envelope, ApiError> {
-    let query = query.into_inner();
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(insights.recommendations(&user, query).await?))
+    let params = RecommendationParams::try_from(&*query)?;
+    Ok(Envelope(insights.recommendations(&user, &params).await?))
 }
 
 /// `POST /api/analytics/behavioral-insights/recommendations/{id}/apply`: body
@@ -56,6 +59,7 @@ pub async fn apply(
     insights: web::Data<Insights>,
 ) -> Result<Envelope, ApiError> {
     caller.may_act_for(query.user_id.as_deref())?;
-    let json = insights.apply(&caller, &id, body.into_inner()).await?;
+    let params = ApplyParams::try_from(body.into_inner())?;
+    let json = insights.apply(&caller, &id, params).await?;
     Ok(Envelope(json))
 }
