@@ -3,27 +3,36 @@
 use insights_model::{ApplicationType, Timestamp};
 use insights_recommender::apply::{derive_profile_update, parse_settings, updated_settings};
 use insights_store::{ApplyRequest, Entity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{ApplyParams, Caller, Insights, Json, ServiceError, text};
+use crate::{ApplyParams, Caller, Insights, ServiceError, text};
 
-#[derive(Serialize)]
+/// A recommendation applied ([`Insights::apply`]); serialised, the API's `data` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Applied<'a> {
-    success: bool,
-    applied_recommendation: AppliedSummary<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    updated_settings: Option<Map<String, Value>>,
-    tracking_id: &'a str,
+pub struct Applied {
+    /// Always `true` (the original's payload repeats it inside `data`).
+    pub success: bool,
+    /// What was recorded.
+    pub applied_recommendation: AppliedSummary,
+    /// The profile settings written (AUTO only; absent when nothing changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_settings: Option<Map<String, Value>>,
+    /// The application's id, to correlate later outcome measurements.
+    pub tracking_id: String,
 }
 
-#[derive(Serialize)]
+/// The application record inside [`Applied`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AppliedSummary<'a> {
-    id: &'a str,
-    application_type: ApplicationType,
-    applied_at: Timestamp,
+pub struct AppliedSummary {
+    /// The application's id.
+    pub id: String,
+    /// How it was applied.
+    pub application_type: ApplicationType,
+    /// When.
+    pub applied_at: Timestamp,
 }
 
 impl Insights {
@@ -34,7 +43,7 @@ impl Insights {
         caller: &Caller,
         recommendation_id: &str,
         params: ApplyParams,
-    ) -> Result<Json, ServiceError> {
+    ) -> Result<Applied, ServiceError> {
         let ApplyParams {
             application_type,
             settings,
@@ -74,15 +83,15 @@ impl Insights {
             })
             .await?;
         self.invalidate_user(&outcome.recommendation.user_id).await;
-        Json::render(&Applied {
+        Ok(Applied {
             success: true,
             applied_recommendation: AppliedSummary {
-                id: &outcome.applied.id,
+                id: outcome.applied.id.clone(),
                 application_type: outcome.applied.application_type,
                 applied_at: outcome.applied.applied_at,
             },
             updated_settings: updated_settings(&outcome.profile_update),
-            tracking_id: &outcome.applied.id,
+            tracking_id: outcome.applied.id,
         })
     }
 }

@@ -3,15 +3,14 @@
 //! user's cached responses are invalidated so the next GET sees the new data.
 
 use insights_model::{NewInsight, NewPattern, NewStudySession, Timestamp};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::limits::{
     MAX_EVIDENCE_CHARS, MAX_EVIDENCE_ITEMS, MAX_INSIGHT_TEXT_CHARS, MAX_INSIGHT_TITLE_CHARS,
     MAX_PATTERN_DATA_BYTES, MAX_PATTERN_NAME_CHARS,
 };
-use crate::{
-    IngestBatch, InsightInput, Insights, Json, PatternInput, ServiceError, SessionInput, text,
-};
+use crate::{IngestBatch, InsightInput, Insights, PatternInput, ServiceError, SessionInput, text};
 
 fn check_confidence(i: usize, c: f64) -> Result<(), ServiceError> {
     if c.is_finite() && (0.0..=1.0).contains(&c) {
@@ -34,8 +33,22 @@ fn check_non_negative(i: usize, field: &str, v: Option<i32>) -> Result<i32, Serv
     }
 }
 
-fn created(ids: Vec<String>) -> Result<Json, ServiceError> {
-    Json::render(&json!({ "created": ids.len(), "ids": ids }))
+/// Rows added by an ingestion; serialised, the API's `data` payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ingested {
+    /// How many rows were added.
+    pub created: usize,
+    /// Their ids, in the batch's order.
+    pub ids: Vec<String>,
+}
+
+impl Ingested {
+    fn new(ids: Vec<String>) -> Self {
+        Self {
+            created: ids.len(),
+            ids,
+        }
+    }
 }
 
 impl Insights {
@@ -44,7 +57,7 @@ impl Insights {
         &self,
         user: &str,
         batch: IngestBatch<PatternInput>,
-    ) -> Result<Json, ServiceError> {
+    ) -> Result<Ingested, ServiceError> {
         let now = Timestamp::now();
         let mut rows = Vec::new();
         for (i, item) in batch.into_items().into_iter().enumerate() {
@@ -102,7 +115,7 @@ impl Insights {
         }
         let ids = self.store().insert_patterns(&rows).await?;
         self.invalidate_user(user).await;
-        created(ids)
+        Ok(Ingested::new(ids))
     }
 
     /// Adds unacknowledged behavioral insights for `user`.
@@ -110,7 +123,7 @@ impl Insights {
         &self,
         user: &str,
         batch: IngestBatch<InsightInput>,
-    ) -> Result<Json, ServiceError> {
+    ) -> Result<Ingested, ServiceError> {
         let mut rows = Vec::new();
         for (i, item) in batch.into_items().into_iter().enumerate() {
             check_confidence(i, item.confidence)?;
@@ -142,7 +155,7 @@ impl Insights {
             .insert_insights(&rows, Timestamp::now())
             .await?;
         self.invalidate_user(user).await;
-        created(ids)
+        Ok(Ingested::new(ids))
     }
 
     /// Adds study sessions for `user` (creating the user row if the database has none).
@@ -150,7 +163,7 @@ impl Insights {
         &self,
         user: &str,
         batch: IngestBatch<SessionInput>,
-    ) -> Result<Json, ServiceError> {
+    ) -> Result<Ingested, ServiceError> {
         let mut rows = Vec::new();
         for (i, item) in batch.into_items().into_iter().enumerate() {
             if item.completed_at.is_some_and(|c| c < item.started_at) {
@@ -191,6 +204,6 @@ impl Insights {
             .await?;
         let ids = self.store().insert_sessions(&rows).await?;
         self.invalidate_user(user).await;
-        created(ids)
+        Ok(Ingested::new(ids))
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::UserQuery;
 use crate::auth::Authenticated;
-use crate::envelope::Envelope;
+use crate::envelope::{Whole, success};
 use crate::error::ApiError;
 
 /// `POST /api/analytics/behavioral-insights/patterns`.
@@ -17,13 +17,13 @@ pub async fn patterns(
     query: web::Query<UserQuery>,
     body: web::Json<Value>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(
-        insights
+    success(
+        &insights
             .ingest_patterns(&user, IngestBatch::try_from(body.into_inner())?)
             .await?,
-    ))
+    )
 }
 
 /// `POST /api/analytics/behavioral-insights/insights`.
@@ -32,13 +32,13 @@ pub async fn insights(
     query: web::Query<UserQuery>,
     body: web::Json<Value>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(
-        insights
+    success(
+        &insights
             .ingest_insights(&user, IngestBatch::try_from(body.into_inner())?)
             .await?,
-    ))
+    )
 }
 
 /// `POST /api/analytics/behavioral-insights/sessions`.
@@ -47,11 +47,11 @@ pub async fn sessions(
     query: web::Query<UserQuery>,
     body: web::Json<Value>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(
-        insights
+    success(
+        &insights
             .ingest_sessions(&user, IngestBatch::try_from(body.into_inner())?)
             .await?,
-    ))
+    )
 }

@@ -8,7 +8,7 @@ use insights_service::{
 
 use super::UserQuery;
 use crate::auth::Authenticated;
-use crate::envelope::{Envelope, Reply};
+use crate::envelope::{Reply, SUCCESS, Whole, success};
 use crate::error::ApiError;
 
 /// `GET /api/personalization/effectiveness`: the caller's own data (the original read a
@@ -17,10 +17,15 @@ pub async fn effectiveness(
     Authenticated(caller): Authenticated,
     query: web::Query<EffectivenessQuery>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
     let params = EffectivenessParams::try_from(&*query)?;
-    Ok(Envelope(insights.effectiveness(&user, &params).await?))
+    Ok(Whole(
+        insights
+            .rendered(SUCCESS)
+            .effectiveness(&user, &params)
+            .await?,
+    ))
 }
 
 /// `GET /api/analytics/behavioral-insights/patterns/evolution`: `userId` optional (the caller).
@@ -32,7 +37,10 @@ pub async fn pattern_evolution(
     let user = caller.may_act_for(query.user_id.as_deref())?;
     let params = EvolutionParams::try_from(&*query)?;
     Ok(Reply(
-        insights.pattern_evolution_answer(&user, &params).await?,
+        insights
+            .rendered(SUCCESS)
+            .pattern_evolution(&user, &params)
+            .await?,
     ))
 }
 
@@ -41,10 +49,15 @@ pub async fn recommendations(
     Authenticated(caller): Authenticated,
     query: web::Query<RecommendationsQuery>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
     let params = RecommendationParams::try_from(&*query)?;
-    Ok(Envelope(insights.recommendations(&user, &params).await?))
+    Ok(Whole(
+        insights
+            .rendered(SUCCESS)
+            .recommendations(&user, &params)
+            .await?,
+    ))
 }
 
 /// `POST /api/analytics/behavioral-insights/recommendations/{id}/apply`: body
@@ -57,9 +70,8 @@ pub async fn apply(
     query: web::Query<UserQuery>,
     body: web::Json<serde_json::Value>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     caller.may_act_for(query.user_id.as_deref())?;
     let params = ApplyParams::try_from(body.into_inner())?;
-    let json = insights.apply(&caller, &id, params).await?;
-    Ok(Envelope(json))
+    success(&insights.apply(&caller, &id, params).await?)
 }
