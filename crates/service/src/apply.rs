@@ -74,7 +74,7 @@ impl Insights {
             now: Timestamp::now(),
         };
         let outcome = self
-            .store()
+            .primary()
             .apply_recommendation(request, |rec, profile| {
                 // The settings were validated above, so derivation cannot fail on them; a title
                 // whose numbers do not fit simply changes nothing.

@@ -113,7 +113,7 @@ impl Insights {
                 last_seen_at,
             });
         }
-        let ids = self.store().insert_patterns(&rows).await?;
+        let ids = self.primary().insert_patterns(&rows).await?;
         self.invalidate_user(user).await;
         Ok(Ingested::new(ids))
     }
@@ -151,7 +151,7 @@ impl Insights {
             });
         }
         let ids = self
-            .store()
+            .primary()
             .insert_insights(&rows, Timestamp::now())
             .await?;
         self.invalidate_user(user).await;
@@ -199,10 +199,10 @@ impl Insights {
             });
         }
         // study_sessions has a foreign key to users.
-        self.store()
+        self.primary()
             .ensure_user(user, None, None, Timestamp::now())
             .await?;
-        let ids = self.store().insert_sessions(&rows).await?;
+        let ids = self.primary().insert_sessions(&rows).await?;
         self.invalidate_user(user).await;
         Ok(Ingested::new(ids))
     }

@@ -235,9 +235,15 @@ impl Insights {
         })
     }
 
-    /// The primary store.
-    pub fn store(&self) -> &Store {
+    /// The primary store: writes go there. Not public: a write that bypassed the service
+    /// would leave cached answers stale.
+    pub(crate) fn primary(&self) -> &Store {
         self.routing.primary()
+    }
+
+    /// The primary database's backend: `"postgres"` or `"sqlite"`.
+    pub fn backend(&self) -> &'static str {
+        self.primary().backend()
     }
 
     /// Whether a read replica is configured.
@@ -250,7 +256,7 @@ impl Insights {
     /// single probe refreshes it at most about every second (see [`Store::readiness`]).
     pub fn readiness(&self) -> Readiness {
         Readiness {
-            primary: self.store().readiness(),
+            primary: self.primary().readiness(),
             replica: self.routing.replica().map(Store::readiness),
         }
     }
@@ -266,9 +272,9 @@ impl Insights {
     pub fn metrics_snapshot(&self) -> MetricsSnapshot {
         MetricsSnapshot {
             cache: self.cache.stats(),
-            statements: self.store().statements().get(),
-            pool: self.store().pool_state(),
-            backend: self.store().backend(),
+            statements: self.primary().statements().get(),
+            pool: self.primary().pool_state(),
+            backend: self.primary().backend(),
             shared_tier: self.cache.shared_health(),
         }
     }
