@@ -77,6 +77,11 @@ pub use insights_recommender::view::{RecommendationList, RecommendationView};
 pub use insights_week_buckets::Status as WeekStatus;
 
 use cache::{CacheBounds, ListenerGuard, ResponseCache};
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 pub use insights_shared_cache::{SharedTier, SharedTierConfig, SharedTierError, TierHealth};
 pub use insights_store::Reachability;
 use routing::ReadRouting;
