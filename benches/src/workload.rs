@@ -123,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn workloads_match_decisions_section_7() {
+    fn workloads_have_their_documented_sizes() {
         let t = Workload::Typical.per_user();
         assert_eq!(
             (

@@ -210,14 +210,21 @@ async fn run(args: Args) -> Result<(), String> {
             let warmup = if run == 0 { args.warmup } else { 0 };
             let result = run_endpoint(&args, &shared, endpoint, warmup).await?;
             println!(
-                "{} (run {}/{}): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, errors {}",
+                "{} (run {}/{}): {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms, errors {}{}",
                 result.endpoint,
                 run + 1,
                 args.runs,
                 result.requests_per_sec,
                 result.p50_ms,
                 result.p99_ms,
-                result.errors
+                result.p999_ms,
+                result.max_ms,
+                result.errors,
+                if result.tail_spike {
+                    "  TAIL SPIKE (max > 10 x p99)"
+                } else {
+                    ""
+                }
             );
             runs.push(result);
         }

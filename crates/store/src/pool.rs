@@ -4,7 +4,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use diesel::SqliteConnection;
+use diesel::{Insertable, SqliteConnection, Table, dsl};
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::{ManagerConfig, PoolableConnection, RecyclingMethod};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
@@ -13,7 +13,7 @@ use futures_util::FutureExt;
 
 use crate::health::{Health, connect_observed};
 use crate::statements::{CountingInstrumentation, StatementCounter, record};
-use crate::{DatabaseUrl, StoreConfig, StoreError};
+use crate::{DatabaseUrl, Store, StoreConfig, StoreError};
 
 /// The embedded backend's connection type.
 pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
@@ -305,6 +305,11 @@ where
 
 /// Runs `$body` with `$conn` bound to a counted connection of the store's backend. The body is
 /// expanded once per backend, so every query is type-checked against both.
+///
+/// The store's one macro: the body must be compiled once per connection type, and a closure
+/// cannot be generic over its argument's type. Everything the arms share is a function: query
+/// fragments (`#[dsl::auto_type]`), [`batch_insert`], and helpers generic over the connection
+/// such as the apply transaction.
 macro_rules! with_conn {
     ($store:expr, postgres: |$pg:ident| $pg_body:expr, sqlite: |$lite:ident| $lite_body:expr) => {
         match &$store.pools {
@@ -329,33 +334,44 @@ macro_rules! with_conn {
 }
 pub(crate) use with_conn;
 
-/// Inserts `$rows` (a `Vec` of Insertable rows) into `$table` as ONE multi-row statement, in
-/// chunks of [`crate::pool::ROWS_PER_STATEMENT`]. On SQLite the statement is built by sync diesel on the
-/// connection's blocking thread: diesel-async cannot yet build multi-row inserts for SQLite
-/// (diesel-async issue #277), sync diesel can.
-macro_rules! batch_insert {
-    ($store:expr, $table:expr, $rows:expr) => {{
-        let mut remaining = $rows;
-        let mut inserted = 0usize;
-        while !remaining.is_empty() {
-            let rest = remaining.split_off(remaining.len().min($crate::pool::ROWS_PER_STATEMENT));
-            let chunk = std::mem::replace(&mut remaining, rest);
-            inserted += $crate::pool::with_conn!($store,
-                postgres: |conn| {
-                    diesel_async::RunQueryDsl::execute(diesel::insert_into($table).values(&chunk), conn).await?
-                },
-                sqlite: |conn| {
-                    conn.spawn_blocking(move |c| {
-                        diesel::RunQueryDsl::execute(diesel::insert_into($table).values(&chunk), c)
-                    })
+/// Inserts `rows` into `table` as ONE multi-row statement per
+/// [`ROWS_PER_STATEMENT`] rows; returns how many rows were inserted. On SQLite the statement is
+/// built by sync diesel on the connection's blocking thread: diesel-async cannot yet build
+/// multi-row inserts for SQLite (diesel-async issue #277), sync diesel can.
+///
+/// The chunks are inserted by value: a bound on `&Vec<R>` instead makes rustc's trait solver
+/// overflow at the call sites (it explores diesel's `Insertable` impls before it knows `R`).
+pub(crate) async fn batch_insert<T, R>(
+    store: &Store,
+    table: T,
+    mut rows: Vec<R>,
+) -> Result<usize, StoreError>
+where
+    T: Table + Copy + Send + 'static,
+    R: Send + 'static,
+    Vec<R>: Insertable<T>,
+    dsl::Values<dsl::insert_into<T>, Vec<R>>: diesel_async::methods::ExecuteDsl<AsyncPgConnection>
+        + diesel::query_dsl::methods::ExecuteDsl<SqliteConnection>,
+{
+    let mut inserted = 0;
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(ROWS_PER_STATEMENT));
+        let chunk = std::mem::replace(&mut rows, rest);
+        inserted += with_conn!(store,
+            postgres: |conn| {
+                diesel_async::RunQueryDsl::execute(diesel::insert_into(table).values(chunk), conn)
                     .await?
-                }
-            );
-        }
-        inserted
-    }};
+            },
+            sqlite: |conn| {
+                conn.spawn_blocking(move |c| {
+                    diesel::RunQueryDsl::execute(diesel::insert_into(table).values(chunk), c)
+                })
+                .await?
+            }
+        );
+    }
+    Ok(inserted)
 }
-pub(crate) use batch_insert;
 
 /// Rows per INSERT statement: keeps each statement under both backends' bind-parameter limits
 /// (SQLite: 32,766; PostgreSQL: 65,535) for the widest table.

@@ -31,7 +31,7 @@ fn list(v: Option<DbTextList>) -> Vec<String> {
 pub(crate) struct PatternRow {
     pub(crate) id: String,
     pub(crate) user_id: String,
-    pub(crate) pattern_type: DbPatternType,
+    pub(crate) pattern_type: DbEnum<m::PatternType>,
     pub(crate) pattern_data: DbJson,
     pub(crate) confidence: f64,
     pub(crate) first_detected_at: PrimitiveDateTime,
@@ -49,7 +49,7 @@ pub(crate) struct PatternRow {
 #[diesel(table_name = behavioral_patterns)]
 pub(crate) struct TimelinePatternRow {
     pub(crate) id: String,
-    pub(crate) pattern_type: DbPatternType,
+    pub(crate) pattern_type: DbEnum<m::PatternType>,
     pub(crate) confidence: f64,
     pub(crate) evidence: Option<DbTextList>,
     pub(crate) detected_at: PrimitiveDateTime,
@@ -92,7 +92,7 @@ impl PatternRow {
         Self {
             id,
             user_id: p.user_id.clone(),
-            pattern_type: DbPatternType(p.pattern_type),
+            pattern_type: DbEnum(p.pattern_type),
             pattern_data: DbJson(p.pattern_data.clone()),
             confidence: p.confidence,
             first_detected_at: naive(p.detected_at),
@@ -110,7 +110,7 @@ impl PatternRow {
 pub(crate) struct InsightRow {
     id: String,
     user_id: String,
-    insight_type: DbInsightType,
+    insight_type: DbEnum<m::InsightType>,
     title: String,
     description: String,
     actionable_recommendation: String,
@@ -142,7 +142,7 @@ impl From<InsightRow> for m::BehavioralInsight {
 pub(crate) struct NewInsightRow {
     pub(crate) id: String,
     pub(crate) user_id: String,
-    pub(crate) insight_type: DbInsightType,
+    pub(crate) insight_type: DbEnum<m::InsightType>,
     pub(crate) title: String,
     pub(crate) description: String,
     pub(crate) actionable_recommendation: String,
@@ -157,11 +157,11 @@ pub(crate) struct NewInsightRow {
 pub(crate) struct InterventionRow {
     id: String,
     user_id: String,
-    intervention_type: DbInterventionType,
+    intervention_type: DbEnum<m::InterventionType>,
     description: String,
     reasoning: String,
     priority: i32,
-    status: DbInterventionStatus,
+    status: DbEnum<m::InterventionStatus>,
     created_at: PrimitiveDateTime,
 }
 
@@ -185,11 +185,11 @@ impl From<InterventionRow> for m::Intervention {
 pub(crate) struct NewInterventionRow {
     pub(crate) id: String,
     pub(crate) user_id: String,
-    pub(crate) intervention_type: DbInterventionType,
+    pub(crate) intervention_type: DbEnum<m::InterventionType>,
     pub(crate) description: String,
     pub(crate) reasoning: String,
     pub(crate) priority: i32,
-    pub(crate) status: DbInterventionStatus,
+    pub(crate) status: DbEnum<m::InterventionStatus>,
     pub(crate) created_at: PrimitiveDateTime,
 }
 
@@ -198,7 +198,7 @@ pub(crate) struct NewInterventionRow {
 pub(crate) struct RecommendationRow {
     id: String,
     user_id: String,
-    recommendation_type: DbRecommendationType,
+    recommendation_type: DbEnum<m::RecommendationType>,
     title: String,
     description: String,
     actionable_text: String,
@@ -207,7 +207,7 @@ pub(crate) struct RecommendationRow {
     ease_of_implementation: f64,
     user_readiness: f64,
     priority_score: f64,
-    status: DbRecommendationStatus,
+    status: DbEnum<m::RecommendationStatus>,
     source_pattern_ids: Option<DbTextList>,
     source_insight_ids: Option<DbTextList>,
     created_at: PrimitiveDateTime,
@@ -244,7 +244,7 @@ impl RecommendationRow {
         Self {
             id,
             user_id: r.user_id.clone(),
-            recommendation_type: DbRecommendationType(r.recommendation_type),
+            recommendation_type: DbEnum(r.recommendation_type),
             title: r.title.clone(),
             description: r.description.clone(),
             actionable_text: r.actionable_text.clone(),
@@ -253,7 +253,7 @@ impl RecommendationRow {
             ease_of_implementation: r.ease_of_implementation,
             user_readiness: r.user_readiness,
             priority_score: r.priority_score,
-            status: DbRecommendationStatus(m::RecommendationStatus::Pending),
+            status: DbEnum(m::RecommendationStatus::Pending),
             source_pattern_ids: Some(DbTextList(r.source_pattern_ids.clone())),
             source_insight_ids: Some(DbTextList(r.source_insight_ids.clone())),
             created_at: naive(created_at),
@@ -267,7 +267,7 @@ impl RecommendationRow {
 #[diesel(table_name = personalization_configs)]
 pub(crate) struct ConfigRow {
     id: String,
-    context: DbPersonalizationContext,
+    context: DbEnum<m::PersonalizationContext>,
     strategy_variant: String,
     confidence_score: f64,
 }
@@ -289,7 +289,7 @@ pub(crate) struct NewConfigRow {
     pub(crate) id: String,
     pub(crate) user_id: String,
     pub(crate) preferences_id: String,
-    pub(crate) context: DbPersonalizationContext,
+    pub(crate) context: DbEnum<m::PersonalizationContext>,
     pub(crate) strategy_variant: String,
     pub(crate) confidence_score: f64,
     pub(crate) is_active: bool,
@@ -428,7 +428,7 @@ pub(crate) struct NewAppliedRow {
     pub(crate) id: String,
     pub(crate) recommendation_id: String,
     pub(crate) user_id: String,
-    pub(crate) application_type: DbApplicationType,
+    pub(crate) application_type: DbEnum<m::ApplicationType>,
     pub(crate) baseline_metrics: DbJson,
     pub(crate) applied_at: PrimitiveDateTime,
 }

@@ -5,107 +5,147 @@
 #![allow(missing_docs)]
 
 use std::io::Write;
+use std::marker::PhantomData;
+use std::str::FromStr;
 
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
-use diesel::pg::{Pg, PgValue};
+use diesel::pg::{Pg, PgTypeMetadata, PgValue};
+use diesel::query_builder::QueryId;
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::{Array, Jsonb, Text};
+use diesel::sql_types::{Array, HasSqlType, Jsonb, Text};
 use diesel::sqlite::{Sqlite, SqliteValue};
+use insights_model::{
+    ApplicationType, InsightType, InterventionStatus, InterventionType, ModelError, PatternType,
+    PersonalizationContext, RecommendationStatus, RecommendationType,
+};
 
-/// Declares an enum SQL type (a named Postgres enum, TEXT on SQLite) and the wrapper that maps a
-/// domain enum of `insights-model` to it by its wire name.
-macro_rules! db_enum {
-    ($sql:ident, $pg_name:tt, $wrapper:ident, $domain:ty) => {
-        #[derive(
-            Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
-        )]
-        #[diesel(postgres_type(name = $pg_name))]
-        #[diesel(sqlite_type(name = "Text"))]
-        pub struct $sql;
-
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
-        #[diesel(sql_type = $sql)]
-        pub struct $wrapper(pub $domain);
-
-        impl ToSql<$sql, Pg> for $wrapper {
-            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
-                // A Postgres enum's binary form is its label.
-                out.write_all(self.0.as_str().as_bytes())?;
-                Ok(IsNull::No)
-            }
-        }
-
-        impl FromSql<$sql, Pg> for $wrapper {
-            fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
-                Ok(Self(std::str::from_utf8(bytes.as_bytes())?.parse()?))
-            }
-        }
-
-        impl ToSql<$sql, Sqlite> for $wrapper {
-            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
-                out.set_value(self.0.as_str());
-                Ok(IsNull::No)
-            }
-        }
-
-        impl FromSql<$sql, Sqlite> for $wrapper {
-            fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-                let label = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
-                Ok(Self(label.parse()?))
-            }
-        }
-    };
+/// A model enum stored by its wire name: as a value of the named PostgreSQL enum
+/// [`Self::POSTGRES_TYPE`] (the original's types), as TEXT on SQLite. [`EnumSql`] is its SQL
+/// type and [`DbEnum`] the value diesel binds and reads.
+pub trait StoredEnum:
+    Copy + Eq + std::fmt::Debug + FromStr<Err = ModelError> + Send + Sync + 'static
+{
+    /// The name of the PostgreSQL enum type.
+    const POSTGRES_TYPE: &'static str;
+    /// The wire name (the PostgreSQL enum label).
+    fn label(self) -> &'static str;
 }
 
-db_enum!(
-    PatternTypeSql,
-    "BehavioralPatternType",
-    DbPatternType,
-    insights_model::PatternType
-);
-db_enum!(
-    InsightTypeSql,
-    "InsightType",
-    DbInsightType,
-    insights_model::InsightType
-);
-db_enum!(
-    InterventionTypeSql,
-    "InterventionType",
-    DbInterventionType,
-    insights_model::InterventionType
-);
-db_enum!(
-    InterventionStatusSql,
-    "InterventionStatus",
-    DbInterventionStatus,
-    insights_model::InterventionStatus
-);
-db_enum!(
-    RecommendationTypeSql,
-    "RecommendationType",
-    DbRecommendationType,
-    insights_model::RecommendationType
-);
-db_enum!(
-    RecommendationStatusSql,
-    "RecommendationStatus",
-    DbRecommendationStatus,
-    insights_model::RecommendationStatus
-);
-db_enum!(
-    ApplicationTypeSql,
-    "ApplicationType",
-    DbApplicationType,
-    insights_model::ApplicationType
-);
-db_enum!(
-    PersonalizationContextSql,
-    "PersonalizationContext",
-    DbPersonalizationContext,
-    insights_model::PersonalizationContext
-);
+impl StoredEnum for PatternType {
+    const POSTGRES_TYPE: &'static str = "BehavioralPatternType";
+    fn label(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl StoredEnum for InsightType {
+    const POSTGRES_TYPE: &'static str = "InsightType";
+    fn label(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl StoredEnum for InterventionType {
+    const POSTGRES_TYPE: &'static str = "InterventionType";
+    fn label(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl StoredEnum for InterventionStatus {
+    const POSTGRES_TYPE: &'static str = "InterventionStatus";
+    fn label(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl StoredEnum for RecommendationType {
+    const POSTGRES_TYPE: &'static str = "RecommendationType";
+    fn label(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl StoredEnum for RecommendationStatus {
+    const POSTGRES_TYPE: &'static str = "RecommendationStatus";
+    fn label(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl StoredEnum for ApplicationType {
+    const POSTGRES_TYPE: &'static str = "ApplicationType";
+    fn label(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl StoredEnum for PersonalizationContext {
+    const POSTGRES_TYPE: &'static str = "PersonalizationContext";
+    fn label(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// The SQL type of the enum `E`.
+#[derive(Debug, Clone, Copy, diesel::sql_types::SqlType)]
+#[diesel(sqlite_type(name = "Text"))]
+pub struct EnumSql<E: StoredEnum>(PhantomData<E>);
+
+impl<E: StoredEnum> QueryId for EnumSql<E> {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<E: StoredEnum> HasSqlType<EnumSql<E>> for Pg {
+    fn metadata(lookup: &mut Self::MetadataLookup) -> PgTypeMetadata {
+        lookup.lookup_type(E::POSTGRES_TYPE, None)
+    }
+}
+
+// The schema's names for the enum columns' types.
+pub type PatternTypeSql = EnumSql<PatternType>;
+pub type InsightTypeSql = EnumSql<InsightType>;
+pub type InterventionTypeSql = EnumSql<InterventionType>;
+pub type InterventionStatusSql = EnumSql<InterventionStatus>;
+pub type RecommendationTypeSql = EnumSql<RecommendationType>;
+pub type RecommendationStatusSql = EnumSql<RecommendationStatus>;
+pub type ApplicationTypeSql = EnumSql<ApplicationType>;
+pub type PersonalizationContextSql = EnumSql<PersonalizationContext>;
+
+/// The value of an enum column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = EnumSql<E>)]
+pub struct DbEnum<E: StoredEnum>(pub E);
+
+impl<E: StoredEnum> ToSql<EnumSql<E>, Pg> for DbEnum<E> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        // A PostgreSQL enum's binary form is its label.
+        out.write_all(self.0.label().as_bytes())?;
+        Ok(IsNull::No)
+    }
+}
+
+impl<E: StoredEnum> FromSql<EnumSql<E>, Pg> for DbEnum<E> {
+    fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+        Ok(Self(std::str::from_utf8(bytes.as_bytes())?.parse()?))
+    }
+}
+
+impl<E: StoredEnum> ToSql<EnumSql<E>, Sqlite> for DbEnum<E> {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.0.label());
+        Ok(IsNull::No)
+    }
+}
+
+impl<E: StoredEnum> FromSql<EnumSql<E>, Sqlite> for DbEnum<E> {
+    fn from_sql(value: SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
+        let label = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+        Ok(Self(label.parse()?))
+    }
+}
 
 /// A list of strings: `text[]` on PostgreSQL, a JSON array in TEXT on SQLite.
 #[derive(

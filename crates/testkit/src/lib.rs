@@ -3,8 +3,8 @@
 //! [`TestDb`] gives each test its own database: a fresh PostgreSQL *schema* (created in the
 //! server named by `INSIGHTS_TEST_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`,
 //! migrated, and dropped when the value is dropped) or a fresh SQLite file in a temporary folder.
-//! Tests therefore run in parallel and leave nothing behind. [`both_backends!`] writes one test
-//! body once and runs it against both backends.
+//! Tests therefore run in parallel and leave nothing behind. [`both_backends!`] runs one plain
+//! async test function against both backends.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -168,27 +168,25 @@ impl Drop for TestDb {
     }
 }
 
-/// Runs each test body against both backends: for `async fn name(db)` it generates
-/// `name::postgres` and `name::sqlite`, each with its own fresh [`TestDb`] bound to `db`.
-/// The calling crate needs `tokio` (with `macros` and `rt-multi-thread`) as a dev-dependency.
+/// Declares, for each listed `async fn name(db: TestDb)`, the tests `name::postgres` and
+/// `name::sqlite`: each runs the function on a fresh [`TestDb`] of its backend. Only the
+/// declarations are generated, so the test bodies stay ordinary functions that rustfmt formats.
+/// The functions must be in scope where the macro is invoked (its module's `super`). The
+/// calling crate needs `tokio` (with `macros` and `rt-multi-thread`) as a dev-dependency.
+/// See the crate README for an example.
 #[macro_export]
 macro_rules! both_backends {
-    ($(async fn $name:ident($db:ident) $body:block)*) => {
+    ($($test:ident),* $(,)?) => {
         $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-
+            mod $test {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    let $db = $crate::TestDb::postgres().await;
-                    $body
+                    super::$test($crate::TestDb::postgres().await).await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    let $db = $crate::TestDb::sqlite().await;
-                    $body
+                    super::$test($crate::TestDb::sqlite().await).await;
                 }
             }
         )*

@@ -193,170 +193,334 @@ fn api(server: &ServerProcess, path: &str, token: &str) -> Value {
     body["data"].clone()
 }
 
-both_backends! {
-    async fn the_dashboard_shows_the_api_answers_and_applies_in_a_browser(db) {
-        let server = demo_server(&db).await;
-        let Some(browser) = Browser::start_or_skip("dashboard browser test", 1440, 1000).await else {
-            return;
-        };
-        let base = format!("http://127.0.0.1:{}", server.port);
-        let token = user_token("demo-user");
+both_backends!(the_dashboard_shows_the_api_answers_and_applies_in_a_browser);
 
-        // The demo banner's link: the token moves from the fragment into this tab's storage.
-        browser.client.goto(&format!("{base}/#token={token}")).await.unwrap();
-        let page = browser.wait_for("three loaded panels", SNAPSHOT, settled).await;
-        assert_eq!(page["hash"], "", "the token is removed from the address bar");
-        assert_eq!(page["stored"], true);
+async fn the_dashboard_shows_the_api_answers_and_applies_in_a_browser(db: TestDb) {
+    let server = demo_server(&db).await;
+    let Some(browser) = Browser::start_or_skip("dashboard browser test", 1440, 1000).await else {
+        return;
+    };
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let token = user_token("demo-user");
 
-        // Effectiveness: the API's numbers for the page's default 90-day window.
-        let end = insights_model::Timestamp::now();
-        let start = insights_model::Timestamp::from_unix_millis(end.unix_millis() - 90 * DAY).unwrap();
-        let eff = api(&server, &format!("{EFFECTIVENESS}?metric=all&startDate={start}&endDate={end}"), &token);
-        let eff = &eff["effectiveness"];
-        assert_eq!(eff["hasPersonalization"], true);
-        for (key, value) in eff["metrics"].as_object().unwrap() {
-            assert_eq!(page["metrics"][key].as_f64(), value.as_f64(), "{key}");
-        }
-        assert_eq!(page["metrics"].as_object().unwrap().len(), 4);
-        assert_eq!(page["sampleSize"], eff["statistical"]["sampleSize"].to_string());
-        let significant = eff["statistical"]["isStatisticallySignificant"].as_bool().unwrap();
-        assert_eq!(page["significant"].as_str().unwrap().starts_with("Statistically"), significant);
-        assert_eq!(page["series"], 4, "one line per metric with metric=all");
+    // The demo banner's link: the token moves from the fragment into this tab's storage.
+    browser
+        .client
+        .goto(&format!("{base}/#token={token}"))
+        .await
+        .unwrap();
+    let page = browser
+        .wait_for("three loaded panels", SNAPSHOT, settled)
+        .await;
+    assert_eq!(
+        page["hash"], "",
+        "the token is removed from the address bar"
+    );
+    assert_eq!(page["stored"], true);
 
-        // Evolution: one row per pattern, one column per week, the API's per-week counts.
-        let evo = api(&server, &format!("{EVOLUTION}?weeks=12"), &token);
-        let weeks = evo["evolution"].as_array().unwrap();
-        assert_eq!(page["weeks"], json!((1..=12).collect::<Vec<_>>()));
-        let ids: BTreeSet<&str> = weeks
-            .iter()
-            .flat_map(|w| w["patterns"].as_array().unwrap())
-            .map(|p| p["id"].as_str().unwrap())
-            .collect();
-        let shown: BTreeSet<&str> = page["patterns"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        assert!(!ids.is_empty());
-        assert_eq!(shown, ids);
-        let new_per_week: Vec<usize> = weeks
-            .iter()
-            .map(|w| w["patterns"].as_array().unwrap().iter().filter(|p| p["status"] == "new").count())
-            .collect();
-        assert_eq!(page["newPerWeek"], json!(new_per_week));
-
-        // Changing the weeks selector re-renders the grid with that many weeks.
-        let weeks_select = browser.client.find(fantoccini::Locator::Css("#evo-controls select[name=weeks]")).await.unwrap();
-        weeks_select.select_by_value("4").await.unwrap();
-        browser.wait_for("a 4-week grid", SNAPSHOT, |p| p["weeks"] == json!([1, 2, 3, 4])).await;
-
-        // Recommendations: the API's titles in the API's order.
-        let recs = api(&server, &format!("{RECOMMENDATIONS}?limit=5"), &token);
-        let titles: Vec<&Value> = recs["recommendations"].as_array().unwrap().iter().map(|r| &r["title"]).collect();
-        assert!(titles.len() >= 2, "{recs}");
-        assert_eq!(page["recTitles"], json!(titles));
-
-        // Apply (from the keyboard) marks the first applied: it leaves the default list, the
-        // API agrees, and focus lands on the panel's heading rather than the top of the page.
-        let first = page["recIds"][0].as_str().unwrap().to_owned();
-        let enter = fantoccini::key::Key::Enter.to_string();
-        browser.client.find(fantoccini::Locator::Css("#rec-list button[data-apply]")).await.unwrap().send_keys(&enter).await.unwrap();
-        let page = browser
-            .wait_for("the applied recommendation to leave the list", SNAPSHOT, |p| {
-                p["rec"] == "ready"
-                    && !p["recIds"].as_array().unwrap().iter().any(|id| id == first.as_str())
-                    && p["recNote"].as_str().unwrap_or_default().starts_with("Applied")
-            })
-            .await;
-        assert_eq!(browser.js("return document.activeElement.id").await, "rec-h");
-        let all = api(&server, &format!("{RECOMMENDATIONS}?includeApplied=true&limit=20"), &token);
-        let applied = all["recommendations"].as_array().unwrap().iter().find(|r| r["id"] == first.as_str()).unwrap();
-        assert!(applied["appliedAt"].is_string(), "{applied}");
-
-        // A recommendation applied elsewhere meanwhile: the 409 is a note, and the list updates.
-        let second = page["recIds"][0].as_str().unwrap().to_owned();
-        let (status, body) = server.request(
-            "POST",
-            &format!("{RECOMMENDATIONS}/{second}/apply"),
-            &token,
-            Some(&json!({"applicationType": "MANUAL"})),
-        );
-        assert_eq!(status, 200, "{body}");
-        browser.client.find(fantoccini::Locator::Css("#rec-list button[data-apply]")).await.unwrap().click().await.unwrap();
-        browser
-            .wait_for("the already-applied note", SNAPSHOT, |p| {
-                p["rec"] == "ready"
-                    && p["recNote"].as_str().unwrap_or_default().contains("already applied")
-                    && !p["recIds"].as_array().unwrap().iter().any(|id| id == second.as_str())
-            })
-            .await;
-
-        // "Include applied" brings both back, marked applied.
-        browser.client.find(fantoccini::Locator::Css("#rec-controls input[name=includeApplied]")).await.unwrap().click().await.unwrap();
-        browser
-            .wait_for("applied recommendations listed", SNAPSHOT, |p| {
-                let applied = p["applied"].as_array().unwrap();
-                applied.iter().any(|id| id == first.as_str()) && applied.iter().any(|id| id == second.as_str())
-            })
-            .await;
-
-        // Narrow screens: nothing overflows sideways (the grid scrolls inside its own box).
-        browser.client.set_window_size(360, 800).await.unwrap();
-        browser.wait_for("no horizontal overflow at 360 px", SNAPSHOT, |p| p["overflow"].as_i64() == Some(0)).await;
-        browser.client.set_window_size(1440, 1000).await.unwrap();
-
-        // A user with no data: the empty states.
-        browser.client.goto("about:blank").await.unwrap();
-        browser.client.goto(&format!("{base}/#token={}", user_token("nobody"))).await.unwrap();
-        let page = browser.wait_for("the empty panels", SNAPSHOT, settled).await;
-        assert_eq!(page["effEmpty"], eff_message());
-        assert_eq!(page["evoEmpty"], "There are no patterns in these 12 weeks.");
-        assert!(page["recEmpty"].is_string(), "{page:#}");
-
-        // A service token chooses whose data to show.
-        browser.client.goto("about:blank").await.unwrap();
-        browser.client.goto(&format!("{base}/#token={}", service_token("ops"))).await.unwrap();
-        browser.wait_for("the service's own (empty) view", SNAPSHOT, settled).await;
-        let user = browser.client.find(fantoccini::Locator::Id("user-id")).await.unwrap();
-        user.clear().await.unwrap();
-        user.send_keys("demo-user").await.unwrap();
-        browser.client.find(fantoccini::Locator::Css("#user-form button")).await.unwrap().click().await.unwrap();
-        browser
-            .wait_for("the demo user's data through the service token", SNAPSHOT, |p| {
-                settled(p) && p["patterns"].as_array().is_some_and(|a| !a.is_empty())
-            })
-            .await;
-
-        // A heavy user (a page concern, checked on one backend to spare CPU on 2-core runs).
-        if db.store.backend() == "sqlite" {
-            heavy_user_renders_page_by_page(&db, &server, &browser, &base).await;
-        }
-
-        // A bad token returns to the form, which then accepts a good one. (Opened over the
-        // page itself: only the fragment changes, so no reload.)
-        browser.client.goto(&format!("{base}/#token=not-a-token")).await.unwrap();
-        let page = browser.wait_for("the token form", SNAPSHOT, |p| p["view"] == "sign-in" && p["signInMessage"] != "").await;
-        assert_eq!(page["stored"], false, "a refused token is forgotten");
-        assert_eq!(page["hash"], "");
-        let input = browser.client.find(fantoccini::Locator::Id("token-input")).await.unwrap();
-        input.send_keys(&token).await.unwrap();
-        browser.client.find(fantoccini::Locator::Css("#token-form button")).await.unwrap().click().await.unwrap();
-        browser.wait_for("the dashboard after pasting a token", SNAPSHOT, settled).await;
-
-        // The server goes away: the panel says so and retries with backoff until it is back.
-        let port = server.port;
-        drop(server);
-        browser.client.find(fantoccini::Locator::Css("#rec-controls select[name=limit]")).await.unwrap().select_by_value("3").await.unwrap();
-        browser
-            .wait_for("the retry notice", SNAPSHOT, |p| {
-                p["rec"] == "retrying" && p["recNote"].as_str().unwrap_or_default().contains("retrying in")
-            })
-            .await;
-        let _server = serve(&db, Some(port)).await;
-        browser
-            .wait_for("the panel to recover by itself", SNAPSHOT, |p| {
-                p["rec"] == "ready" && p["recIds"].as_array().unwrap().len() <= 3
-            })
-            .await;
-
-        browser.close().await;
+    // Effectiveness: the API's numbers for the page's default 90-day window.
+    let end = insights_model::Timestamp::now();
+    let start = insights_model::Timestamp::from_unix_millis(end.unix_millis() - 90 * DAY).unwrap();
+    let eff = api(
+        &server,
+        &format!("{EFFECTIVENESS}?metric=all&startDate={start}&endDate={end}"),
+        &token,
+    );
+    let eff = &eff["effectiveness"];
+    assert_eq!(eff["hasPersonalization"], true);
+    for (key, value) in eff["metrics"].as_object().unwrap() {
+        assert_eq!(page["metrics"][key].as_f64(), value.as_f64(), "{key}");
     }
+    assert_eq!(page["metrics"].as_object().unwrap().len(), 4);
+    assert_eq!(
+        page["sampleSize"],
+        eff["statistical"]["sampleSize"].to_string()
+    );
+    let significant = eff["statistical"]["isStatisticallySignificant"]
+        .as_bool()
+        .unwrap();
+    assert_eq!(
+        page["significant"]
+            .as_str()
+            .unwrap()
+            .starts_with("Statistically"),
+        significant
+    );
+    assert_eq!(page["series"], 4, "one line per metric with metric=all");
+
+    // Evolution: one row per pattern, one column per week, the API's per-week counts.
+    let evo = api(&server, &format!("{EVOLUTION}?weeks=12"), &token);
+    let weeks = evo["evolution"].as_array().unwrap();
+    assert_eq!(page["weeks"], json!((1..=12).collect::<Vec<_>>()));
+    let ids: BTreeSet<&str> = weeks
+        .iter()
+        .flat_map(|w| w["patterns"].as_array().unwrap())
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    let shown: BTreeSet<&str> = page["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(!ids.is_empty());
+    assert_eq!(shown, ids);
+    let new_per_week: Vec<usize> = weeks
+        .iter()
+        .map(|w| {
+            w["patterns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["status"] == "new")
+                .count()
+        })
+        .collect();
+    assert_eq!(page["newPerWeek"], json!(new_per_week));
+
+    // Changing the weeks selector re-renders the grid with that many weeks.
+    let weeks_select = browser
+        .client
+        .find(fantoccini::Locator::Css("#evo-controls select[name=weeks]"))
+        .await
+        .unwrap();
+    weeks_select.select_by_value("4").await.unwrap();
+    browser
+        .wait_for("a 4-week grid", SNAPSHOT, |p| {
+            p["weeks"] == json!([1, 2, 3, 4])
+        })
+        .await;
+
+    // Recommendations: the API's titles in the API's order.
+    let recs = api(&server, &format!("{RECOMMENDATIONS}?limit=5"), &token);
+    let titles: Vec<&Value> = recs["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["title"])
+        .collect();
+    assert!(titles.len() >= 2, "{recs}");
+    assert_eq!(page["recTitles"], json!(titles));
+
+    // Apply (from the keyboard) marks the first applied: it leaves the default list, the
+    // API agrees, and focus lands on the panel's heading rather than the top of the page.
+    let first = page["recIds"][0].as_str().unwrap().to_owned();
+    let enter = fantoccini::key::Key::Enter.to_string();
+    browser
+        .client
+        .find(fantoccini::Locator::Css("#rec-list button[data-apply]"))
+        .await
+        .unwrap()
+        .send_keys(&enter)
+        .await
+        .unwrap();
+    let page = browser
+        .wait_for(
+            "the applied recommendation to leave the list",
+            SNAPSHOT,
+            |p| {
+                p["rec"] == "ready"
+                    && !p["recIds"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|id| id == first.as_str())
+                    && p["recNote"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .starts_with("Applied")
+            },
+        )
+        .await;
+    assert_eq!(
+        browser.js("return document.activeElement.id").await,
+        "rec-h"
+    );
+    let all = api(
+        &server,
+        &format!("{RECOMMENDATIONS}?includeApplied=true&limit=20"),
+        &token,
+    );
+    let applied = all["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == first.as_str())
+        .unwrap();
+    assert!(applied["appliedAt"].is_string(), "{applied}");
+
+    // A recommendation applied elsewhere meanwhile: the 409 is a note, and the list updates.
+    let second = page["recIds"][0].as_str().unwrap().to_owned();
+    let (status, body) = server.request(
+        "POST",
+        &format!("{RECOMMENDATIONS}/{second}/apply"),
+        &token,
+        Some(&json!({"applicationType": "MANUAL"})),
+    );
+    assert_eq!(status, 200, "{body}");
+    browser
+        .client
+        .find(fantoccini::Locator::Css("#rec-list button[data-apply]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("the already-applied note", SNAPSHOT, |p| {
+            p["rec"] == "ready"
+                && p["recNote"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("already applied")
+                && !p["recIds"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|id| id == second.as_str())
+        })
+        .await;
+
+    // "Include applied" brings both back, marked applied.
+    browser
+        .client
+        .find(fantoccini::Locator::Css(
+            "#rec-controls input[name=includeApplied]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("applied recommendations listed", SNAPSHOT, |p| {
+            let applied = p["applied"].as_array().unwrap();
+            applied.iter().any(|id| id == first.as_str())
+                && applied.iter().any(|id| id == second.as_str())
+        })
+        .await;
+
+    // Narrow screens: nothing overflows sideways (the grid scrolls inside its own box).
+    browser.client.set_window_size(360, 800).await.unwrap();
+    browser
+        .wait_for("no horizontal overflow at 360 px", SNAPSHOT, |p| {
+            p["overflow"].as_i64() == Some(0)
+        })
+        .await;
+    browser.client.set_window_size(1440, 1000).await.unwrap();
+
+    // A user with no data: the empty states.
+    browser.client.goto("about:blank").await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/#token={}", user_token("nobody")))
+        .await
+        .unwrap();
+    let page = browser
+        .wait_for("the empty panels", SNAPSHOT, settled)
+        .await;
+    assert_eq!(page["effEmpty"], eff_message());
+    assert_eq!(page["evoEmpty"], "There are no patterns in these 12 weeks.");
+    assert!(page["recEmpty"].is_string(), "{page:#}");
+
+    // A service token chooses whose data to show.
+    browser.client.goto("about:blank").await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/#token={}", service_token("ops")))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the service's own (empty) view", SNAPSHOT, settled)
+        .await;
+    let user = browser
+        .client
+        .find(fantoccini::Locator::Id("user-id"))
+        .await
+        .unwrap();
+    user.clear().await.unwrap();
+    user.send_keys("demo-user").await.unwrap();
+    browser
+        .client
+        .find(fantoccini::Locator::Css("#user-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for(
+            "the demo user's data through the service token",
+            SNAPSHOT,
+            |p| settled(p) && p["patterns"].as_array().is_some_and(|a| !a.is_empty()),
+        )
+        .await;
+
+    // A heavy user (a page concern, checked on one backend to spare CPU on 2-core runs).
+    if db.store.backend() == "sqlite" {
+        heavy_user_renders_page_by_page(&db, &server, &browser, &base).await;
+    }
+
+    // A bad token returns to the form, which then accepts a good one. (Opened over the
+    // page itself: only the fragment changes, so no reload.)
+    browser
+        .client
+        .goto(&format!("{base}/#token=not-a-token"))
+        .await
+        .unwrap();
+    let page = browser
+        .wait_for("the token form", SNAPSHOT, |p| {
+            p["view"] == "sign-in" && p["signInMessage"] != ""
+        })
+        .await;
+    assert_eq!(page["stored"], false, "a refused token is forgotten");
+    assert_eq!(page["hash"], "");
+    let input = browser
+        .client
+        .find(fantoccini::Locator::Id("token-input"))
+        .await
+        .unwrap();
+    input.send_keys(&token).await.unwrap();
+    browser
+        .client
+        .find(fantoccini::Locator::Css("#token-form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("the dashboard after pasting a token", SNAPSHOT, settled)
+        .await;
+
+    // The server goes away: the panel says so and retries with backoff until it is back.
+    let port = server.port;
+    drop(server);
+    browser
+        .client
+        .find(fantoccini::Locator::Css("#rec-controls select[name=limit]"))
+        .await
+        .unwrap()
+        .select_by_value("3")
+        .await
+        .unwrap();
+    browser
+        .wait_for("the retry notice", SNAPSHOT, |p| {
+            p["rec"] == "retrying"
+                && p["recNote"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("retrying in")
+        })
+        .await;
+    let _server = serve(&db, Some(port)).await;
+    browser
+        .wait_for("the panel to recover by itself", SNAPSHOT, |p| {
+            p["rec"] == "ready" && p["recIds"].as_array().unwrap().len() <= 3
+        })
+        .await;
+
+    browser.close().await;
 }
 
 /// 52 weeks of 3,000 patterns: the grid draws 60 rows at a time, its counts cover them all.

@@ -9,34 +9,13 @@ use std::time::Duration;
 
 use actix_web::test::TestRequest;
 use insights_service::{Insights, ServiceConfig};
-use insights_testkit::TestDb;
+use insights_testkit::{TestDb, both_backends};
 use serde_json::json;
 
 use crate::processes::{spare_port, wait_until};
 use crate::support::*;
 
-/// Declares `#[tokio::test]`s named `<test>_postgres` and `<test>_sqlite` that run the plain
-/// async function `test(db)` on a fresh database of each backend. Only the declarations are
-/// generated, so rustfmt formats every test body.
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        $(
-            mod $test {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$test(insights_testkit::TestDb::postgres().await).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$test(insights_testkit::TestDb::sqlite().await).await;
-                }
-            }
-        )*
-    };
-}
-
-on_both_backends!(
+both_backends!(
     made_up_methods_and_paths_add_no_metric_series,
     encoded_bodies_are_refused,
     concurrent_auto_applies_keep_every_profile_change,
@@ -357,7 +336,7 @@ async fn ingested_text_over_the_limits_is_refused_naming_the_field(db: TestDb) {
     assert_eq!(res.status, 200, "{}", res.text);
 }
 
-on_both_backends!(
+both_backends!(
     one_user_cannot_evict_other_users_cache_entries,
     evolution_over_huge_evidence_is_streamed_and_not_cached,
     a_streamed_evolution_answer_equals_the_whole_one,

@@ -527,59 +527,99 @@ fn any_authorization_header_is_401_on_every_protected_route() {
 /// Cases the properties found (each was a 500 on PostgreSQL before the fix in
 /// `insights_service::text` / `auth.rs`), pinned so they stay fixed.
 mod regressions_found_by_the_properties {
-    use insights_testkit::both_backends;
+    use insights_testkit::{TestDb, both_backends};
     use serde_json::json;
 
     use crate::support::*;
 
-    both_backends! {
-        async fn nul_characters_are_4xx_not_500(db) {
-            let app = TestApp::new(db).await;
-            app.seed_user_with_patterns("u1").await;
-            let ops = app.service_token("ops");
-            for (path, body, field) in [
-                ("/api/analytics/behavioral-insights/patterns",
-                 json!([{"patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.9, "patternName": "a\u{0}"}]), "items[0].patternName"),
-                ("/api/analytics/behavioral-insights/patterns",
-                 json!([{"patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.9, "evidence": ["\u{0}"]}]), "items[0].evidence"),
-                ("/api/analytics/behavioral-insights/patterns",
-                 json!([{"patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.9, "patternData": {"k": ["\u{0}"]}}]), "items[0].patternData"),
-                ("/api/analytics/behavioral-insights/patterns",
-                 json!([{"patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.9, "patternData": {"\u{0}": 1}}]), "items[0].patternData"),
-                ("/api/analytics/behavioral-insights/insights",
-                 json!([{"insightType": "STUDY_TIME_OPTIMIZATION", "title": "\u{0}", "description": "d",
-                         "actionableRecommendation": "a", "confidence": 0.8}]), "items[0].title"),
-            ] {
-                let res = app.post_as(path, "u1", body).await;
-                assert_eq!(res.status, 400, "{path}: {}", res.text);
-                assert_eq!(res.error_field().as_deref(), Some(field));
-            }
-            // Settings land in jsonb profile columns.
-            let id = app.first_recommendation("u1").await["id"].as_str().unwrap().to_owned();
-            let res = app
-                .post_as(
-                    &format!("/api/analytics/behavioral-insights/recommendations/{id}/apply"),
-                    "u1",
-                    json!({"applicationType": "AUTO", "settings": {"contentPreferences": {"k": "\u{0}"}}}),
-                )
-                .await;
-            assert_eq!(res.status, 400, "{}", res.text);
-            assert_eq!(res.error_field().as_deref(), Some("settings"));
-            let res = app.apply("u1", "%00", "MANUAL").await;
-            assert_eq!(res.status, 404, "{}", res.text);
-            assert_eq!(res.error_code(), "NOT_FOUND");
-            for path in [
-                "/api/analytics/behavioral-insights/recommendations?userId=a%00",
-                "/api/analytics/behavioral-insights/patterns/evolution?userId=%00",
-                "/api/personalization/effectiveness?userId=%00",
-            ] {
-                let res = app.get(path, Some(&ops)).await;
-                assert_eq!(res.status, 400, "{path}: {}", res.text);
-                assert_eq!(res.error_field().as_deref(), Some("userId"));
-            }
-            let nul_subject = app.service_token("ops\u{0}");
-            let res = app.get("/api/analytics/behavioral-insights/recommendations", Some(&nul_subject)).await;
-            assert_eq!(res.status, 401, "{}", res.text);
+    both_backends!(nul_characters_are_4xx_not_500);
+
+    async fn nul_characters_are_4xx_not_500(db: TestDb) {
+        let app = TestApp::new(db).await;
+        app.seed_user_with_patterns("u1").await;
+        let ops = app.service_token("ops");
+        for (path, body, field) in [
+            (
+                "/api/analytics/behavioral-insights/patterns",
+                json!([{
+                    "patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.9,
+                    "patternName": "a\u{0}",
+                }]),
+                "items[0].patternName",
+            ),
+            (
+                "/api/analytics/behavioral-insights/patterns",
+                json!([{
+                    "patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.9,
+                    "evidence": ["\u{0}"],
+                }]),
+                "items[0].evidence",
+            ),
+            (
+                "/api/analytics/behavioral-insights/patterns",
+                json!([{
+                    "patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.9,
+                    "patternData": {"k": ["\u{0}"]},
+                }]),
+                "items[0].patternData",
+            ),
+            (
+                "/api/analytics/behavioral-insights/patterns",
+                json!([{
+                    "patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.9,
+                    "patternData": {"\u{0}": 1},
+                }]),
+                "items[0].patternData",
+            ),
+            (
+                "/api/analytics/behavioral-insights/insights",
+                json!([
+                    {"insightType": "STUDY_TIME_OPTIMIZATION", "title": "\u{0}", "description": "d",
+                     "actionableRecommendation": "a", "confidence": 0.8},
+                ]),
+                "items[0].title",
+            ),
+        ] {
+            let res = app.post_as(path, "u1", body).await;
+            assert_eq!(res.status, 400, "{path}: {}", res.text);
+            assert_eq!(res.error_field().as_deref(), Some(field));
         }
+        // Settings land in jsonb profile columns.
+        let id = app.first_recommendation("u1").await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = app
+            .post_as(
+                &format!("/api/analytics/behavioral-insights/recommendations/{id}/apply"),
+                "u1",
+                json!({
+                    "applicationType": "AUTO",
+                    "settings": {"contentPreferences": {"k": "\u{0}"}},
+                }),
+            )
+            .await;
+        assert_eq!(res.status, 400, "{}", res.text);
+        assert_eq!(res.error_field().as_deref(), Some("settings"));
+        let res = app.apply("u1", "%00", "MANUAL").await;
+        assert_eq!(res.status, 404, "{}", res.text);
+        assert_eq!(res.error_code(), "NOT_FOUND");
+        for path in [
+            "/api/analytics/behavioral-insights/recommendations?userId=a%00",
+            "/api/analytics/behavioral-insights/patterns/evolution?userId=%00",
+            "/api/personalization/effectiveness?userId=%00",
+        ] {
+            let res = app.get(path, Some(&ops)).await;
+            assert_eq!(res.status, 400, "{path}: {}", res.text);
+            assert_eq!(res.error_field().as_deref(), Some("userId"));
+        }
+        let nul_subject = app.service_token("ops\u{0}");
+        let res = app
+            .get(
+                "/api/analytics/behavioral-insights/recommendations",
+                Some(&nul_subject),
+            )
+            .await;
+        assert_eq!(res.status, 401, "{}", res.text);
     }
 }

@@ -1,84 +1,132 @@
 //! Operator routes: health, readiness, metrics, OpenAPI.
 
 use insights_server::openapi::{In, ROUTES};
-use insights_testkit::both_backends;
+use insights_testkit::{TestDb, both_backends};
 
 use crate::support::*;
 
-both_backends! {
-    async fn health_and_readiness(db) {
-        let app = TestApp::new(db).await;
-        let backend = app.store().backend();
-        let res = app.get("/healthz", None).await;
-        assert_eq!(res.data()["status"], "ok");
-        let res = app.get("/readyz", None).await;
-        assert_eq!(res.status, 200);
-        assert_eq!(res.data()["backend"], backend);
-        assert!(res.headers.get("x-request-id").is_some());
-        let res = app
-            .call(actix_web::test::TestRequest::get().uri("/healthz").insert_header(("x-request-id", "abc-123")))
-            .await;
-        assert_eq!(res.headers.get("x-request-id").unwrap(), "abc-123");
-    }
+both_backends!(
+    health_and_readiness,
+    metrics_expose_routes_cache_and_pool,
+    openapi_lists_every_route_with_its_parameters
+);
 
-    async fn metrics_expose_routes_cache_and_pool(db) {
-        let app = TestApp::new(db).await;
-        app.seed_user_with_patterns("u1").await;
-        for _ in 0..2 {
-            assert_eq!(app.get_as("/api/analytics/behavioral-insights/recommendations", "u1").await.status, 200);
-        }
-        assert_eq!(app.get_as("/nope", "u1").await.status, 404);
-        let res = app.get("/metrics", None).await;
-        assert_eq!(res.status, 200);
-        assert!(res.headers.get("content-type").unwrap().to_str().unwrap().starts_with("text/plain"));
-        let text = res.text;
-        for needle in [
-            "insights_http_requests_total{method=\"GET\",route=\"/api/analytics/behavioral-insights/recommendations\",status=\"200\"} 2",
-            "insights_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",
-            "insights_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/analytics/behavioral-insights/recommendations\"",
-            "insights_cache_hits_total 1",
-            "insights_cache_misses_total",
-            "insights_cache_entries",
-            "insights_cache_coalesced_waits_total",
-            "insights_db_pool_connections",
-            "insights_db_pool_idle_connections",
-            "insights_db_statements_total",
-        ] {
-            assert!(text.contains(needle), "missing {needle}:\n{text}");
-        }
-    }
+async fn health_and_readiness(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let backend = app.store().backend();
+    let res = app.get("/healthz", None).await;
+    assert_eq!(res.data()["status"], "ok");
+    let res = app.get("/readyz", None).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.data()["backend"], backend);
+    assert!(res.headers.get("x-request-id").is_some());
+    let res = app
+        .call(
+            actix_web::test::TestRequest::get()
+                .uri("/healthz")
+                .insert_header(("x-request-id", "abc-123")),
+        )
+        .await;
+    assert_eq!(res.headers.get("x-request-id").unwrap(), "abc-123");
+}
 
-    async fn openapi_lists_every_route_with_its_parameters(db) {
-        let app = TestApp::new(db).await;
-        let doc = app.get("/openapi.json", None).await.json();
-        assert_eq!(doc["openapi"], "3.1.0");
-        assert_eq!(doc["paths"].as_object().unwrap().len(), ROUTES.len());
-        for route in ROUTES {
-            let op = &doc["paths"][route.path][route.method];
-            assert!(op.is_object(), "{} {}", route.method, route.path);
-            let names: Vec<&str> = op["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-            let expected: Vec<&str> = route.params.iter().map(|p| p.name).collect();
-            assert_eq!(names, expected);
-            // Every documented route is really served (not 404/405).
-            let path = route.path.replace("{id}", "x");
-            let res = if route.method == "get" {
-                app.get(&path, None).await
-            } else {
-                app.post(&path, None, "{}").await
-            };
-            assert!(![404, 405].contains(&res.status), "{} {path} → {}", route.method, res.status);
-            assert!(route.params.iter().all(|p| p.location == In::Query || path != route.path));
-        }
-        let evo = &doc["paths"]["/api/analytics/behavioral-insights/patterns/evolution"]["get"];
-        assert_eq!(evo["parameters"][2]["schema"]["enum"].as_array().unwrap().len(), 6);
-        // The limits the server enforces are declared, so schema-driven clients stay in range.
-        assert_eq!(evo["parameters"][1]["schema"]["minimum"], 1);
-        assert_eq!(evo["parameters"][1]["schema"]["maximum"], 52);
-        let apply = &doc["paths"]["/api/analytics/behavioral-insights/recommendations/{id}/apply"]["post"];
-        let body = &apply["requestBody"]["content"]["application/json"]["schema"];
-        assert_eq!(body["required"][0], "applicationType");
-        assert_eq!(body["properties"]["applicationType"]["enum"].as_array().unwrap().len(), 4);
+async fn metrics_expose_routes_cache_and_pool(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.seed_user_with_patterns("u1").await;
+    for _ in 0..2 {
+        assert_eq!(
+            app.get_as("/api/analytics/behavioral-insights/recommendations", "u1")
+                .await
+                .status,
+            200
+        );
     }
+    assert_eq!(app.get_as("/nope", "u1").await.status, 404);
+    let res = app.get("/metrics", None).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = res.text;
+    for needle in [
+        "insights_http_requests_total{method=\"GET\",route=\"/api/analytics/behavioral-insights/recommendations\",status=\"200\"} 2",
+        "insights_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",
+        "insights_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/analytics/behavioral-insights/recommendations\"",
+        "insights_cache_hits_total 1",
+        "insights_cache_misses_total",
+        "insights_cache_entries",
+        "insights_cache_coalesced_waits_total",
+        "insights_db_pool_connections",
+        "insights_db_pool_idle_connections",
+        "insights_db_statements_total",
+    ] {
+        assert!(text.contains(needle), "missing {needle}:\n{text}");
+    }
+}
+
+async fn openapi_lists_every_route_with_its_parameters(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let doc = app.get("/openapi.json", None).await.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["paths"].as_object().unwrap().len(), ROUTES.len());
+    for route in ROUTES {
+        let op = &doc["paths"][route.path][route.method];
+        assert!(op.is_object(), "{} {}", route.method, route.path);
+        let names: Vec<&str> = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = route.params.iter().map(|p| p.name).collect();
+        assert_eq!(names, expected);
+        // Every documented route is really served (not 404/405).
+        let path = route.path.replace("{id}", "x");
+        let res = if route.method == "get" {
+            app.get(&path, None).await
+        } else {
+            app.post(&path, None, "{}").await
+        };
+        assert!(
+            ![404, 405].contains(&res.status),
+            "{} {path} → {}",
+            route.method,
+            res.status
+        );
+        assert!(
+            route
+                .params
+                .iter()
+                .all(|p| p.location == In::Query || path != route.path)
+        );
+    }
+    let evo = &doc["paths"]["/api/analytics/behavioral-insights/patterns/evolution"]["get"];
+    assert_eq!(
+        evo["parameters"][2]["schema"]["enum"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+    // The limits the server enforces are declared, so schema-driven clients stay in range.
+    assert_eq!(evo["parameters"][1]["schema"]["minimum"], 1);
+    assert_eq!(evo["parameters"][1]["schema"]["maximum"], 52);
+    let apply =
+        &doc["paths"]["/api/analytics/behavioral-insights/recommendations/{id}/apply"]["post"];
+    let body = &apply["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body["required"][0], "applicationType");
+    assert_eq!(
+        body["properties"]["applicationType"]["enum"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
 }
 
 /// Through the whole middleware stack (the `Compress` middleware included): a client that

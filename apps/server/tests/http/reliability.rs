@@ -88,100 +88,199 @@ fn app_on(db: TestDb, store: Store) -> TestApp {
     TestApp { db, state }
 }
 
-both_backends! {
-    async fn a_hundred_concurrent_first_gets_create_each_recommendation_once(db) {
-        let app = TestApp::new(db).await;
-        app.seed_user_with_patterns("u1").await;
-        // Different limits are different cache keys, so single-flight does not collapse the
-        // requests: the engine really runs concurrently and only the unique index and
-        // ON CONFLICT DO NOTHING keep generation idempotent.
-        let paths: Vec<String> = (0..100).map(|i| format!("{REC}?limit={}", i % 20 + 1)).collect();
-        let responses = join_all(paths.iter().map(|p| app.get_as(p, "u1"))).await;
-        for res in &responses {
-            assert_eq!(res.status, 200, "{}", res.text);
-        }
-        let titles = active_titles(app.store(), "u1").await;
-        let distinct: HashSet<&String> = titles.iter().collect();
-        assert_eq!(distinct.len(), titles.len(), "duplicate recommendations: {titles:?}");
-        assert_eq!(titles.len(), 3, "{titles:?}");
-        // Every response lists the same ids (one row per recommendation, whoever created it).
-        let ids = |r: &Resp| {
-            let mut ids: Vec<String> = r.data()["recommendations"].as_array().unwrap().iter()
-                .map(|x| x["id"].as_str().unwrap().to_owned()).collect();
-            ids.sort();
-            ids
-        };
-        let full: Vec<_> = responses.iter().filter(|r| r.data()["count"] == 3).map(ids).collect();
-        assert!(full.windows(2).all(|w| w[0] == w[1]));
-    }
+both_backends!(
+    a_hundred_concurrent_first_gets_create_each_recommendation_once,
+    fifty_concurrent_applies_of_one_recommendation_succeed_once,
+    a_write_racing_a_cached_read_is_visible_on_the_next_get,
+    a_rejected_ingestion_batch_writes_nothing
+);
 
-    async fn fifty_concurrent_applies_of_one_recommendation_succeed_once(db) {
-        let app = TestApp::new(db).await;
-        app.seed_user_with_patterns("u1").await;
-        let rec = app.first_recommendation("u1").await;
-        let id = rec["id"].as_str().unwrap();
-        let responses = join_all((0..50).map(|_| app.apply("u1", id, "MANUAL"))).await;
-        let ok = responses.iter().filter(|r| r.status == 200).count();
-        let conflicts = responses.iter().filter(|r| r.status == 409).count();
-        assert_eq!((ok, conflicts), (1, 49), "{:?}", responses.iter().map(|r| (r.status, &r.text)).collect::<Vec<_>>());
-        for r in responses.iter().filter(|r| r.status == 409) {
-            assert_eq!(r.error_code(), "ALREADY_APPLIED");
-        }
-        let listed = app.get_as(&format!("{REC}?includeApplied=true&limit=20"), "u1").await.data();
-        let applied: Vec<_> = listed["recommendations"].as_array().unwrap().iter()
-            .filter(|r| r["appliedAt"].is_string()).collect();
-        assert_eq!(applied.len(), 1);
-        assert_eq!(applied[0]["id"], id);
+async fn a_hundred_concurrent_first_gets_create_each_recommendation_once(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.seed_user_with_patterns("u1").await;
+    // Different limits are different cache keys, so single-flight does not collapse the
+    // requests: the engine really runs concurrently and only the unique index and
+    // ON CONFLICT DO NOTHING keep generation idempotent.
+    let paths: Vec<String> = (0..100)
+        .map(|i| format!("{REC}?limit={}", i % 20 + 1))
+        .collect();
+    let responses = join_all(paths.iter().map(|p| app.get_as(p, "u1"))).await;
+    for res in &responses {
+        assert_eq!(res.status, 200, "{}", res.text);
     }
+    let titles = active_titles(app.store(), "u1").await;
+    let distinct: HashSet<&String> = titles.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        titles.len(),
+        "duplicate recommendations: {titles:?}"
+    );
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    // Every response lists the same ids (one row per recommendation, whoever created it).
+    let ids = |r: &Resp| {
+        let mut ids: Vec<String> = r.data()["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let full: Vec<_> = responses
+        .iter()
+        .filter(|r| r.data()["count"] == 3)
+        .map(ids)
+        .collect();
+    assert!(full.windows(2).all(|w| w[0] == w[1]));
+}
 
-    async fn a_write_racing_a_cached_read_is_visible_on_the_next_get(db) {
-        let app = TestApp::new(db).await;
-        let path = format!("{EVO}?weeks=4");
-        assert_eq!(app.get_as(&path, "u1").await.data()["meta"]["totalPatterns"], 0);
-        for round in 1..=15u64 {
-            // Reads that start before, with and after the write, on a warm cache entry.
-            let write = app.post_as(PATTERNS, "u1", json!([{"patternType": "PERFORMANCE_PEAK", "confidence": 0.9}]));
-            let (written, _, _) = futures_util::join!(write, app.get_as(&path, "u1"), app.get_as(&path, "u1"));
-            assert_eq!(written.status, 200, "{}", written.text);
-            let next = app.get_as(&path, "u1").await.data();
-            assert_eq!(next["meta"]["totalPatterns"], round, "stale entry after round {round}");
-        }
-        // The same for an apply racing the cached recommendation list.
-        app.seed_user_with_patterns("u2").await;
-        for _ in 0..3 {
-            let id = app.first_recommendation("u2").await["id"].as_str().unwrap().to_owned();
-            let (applied, _) = futures_util::join!(app.apply("u2", &id, "MANUAL"), app.get_as(REC, "u2"));
-            assert_eq!(applied.status, 200, "{}", applied.text);
-            let next = app.get_as(&format!("{REC}?limit=20"), "u2").await.data();
-            assert!(next["recommendations"].as_array().unwrap().iter().all(|r| r["id"] != id.as_str()),
-                "applied recommendation still listed");
-        }
+async fn fifty_concurrent_applies_of_one_recommendation_succeed_once(db: TestDb) {
+    let app = TestApp::new(db).await;
+    app.seed_user_with_patterns("u1").await;
+    let rec = app.first_recommendation("u1").await;
+    let id = rec["id"].as_str().unwrap();
+    let responses = join_all((0..50).map(|_| app.apply("u1", id, "MANUAL"))).await;
+    let ok = responses.iter().filter(|r| r.status == 200).count();
+    let conflicts = responses.iter().filter(|r| r.status == 409).count();
+    assert_eq!(
+        (ok, conflicts),
+        (1, 49),
+        "{:?}",
+        responses
+            .iter()
+            .map(|r| (r.status, &r.text))
+            .collect::<Vec<_>>()
+    );
+    for r in responses.iter().filter(|r| r.status == 409) {
+        assert_eq!(r.error_code(), "ALREADY_APPLIED");
     }
+    let listed = app
+        .get_as(&format!("{REC}?includeApplied=true&limit=20"), "u1")
+        .await
+        .data();
+    let applied: Vec<_> = listed["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["appliedAt"].is_string())
+        .collect();
+    assert_eq!(applied.len(), 1);
+    assert_eq!(applied[0]["id"], id);
+}
 
-    async fn a_rejected_ingestion_batch_writes_nothing(db) {
-        let app = TestApp::new(db).await;
-        let good = json!({"patternType": "PERFORMANCE_PEAK", "confidence": 0.9});
-        // One bad item among valid ones, at the end so the valid ones were already accepted
-        // by validation when it is reached.
-        for (path, batch, bad_field) in [
-            (PATTERNS, json!([good, good, {"patternType": "PERFORMANCE_PEAK", "confidence": 1.5}]), "items[2].confidence"),
-            (PATTERNS, json!([good, {"patternType": "PERFORMANCE_PEAK", "confidence": 0.5, "patternName": "a\u{0}b"}]), "items[1].patternName"),
-            (SESSIONS, json!([{"startedAt": "2025-10-01T08:00:00Z"}, {"startedAt": "2025-10-01T08:00:00Z", "durationMs": -5}]), "items[1].durationMs"),
-            (INSIGHTS, json!([{"insightType": "STUDY_TIME_OPTIMIZATION", "title": "t", "description": "d", "actionableRecommendation": "a", "confidence": 0.8},
-                              {"insightType": "STUDY_TIME_OPTIMIZATION", "title": "t", "description": "d", "actionableRecommendation": "a", "confidence": -1}]), "items[1].confidence"),
-        ] {
-            let res = app.post_as(path, "u1", batch).await;
-            assert_eq!(res.status, 400, "{path}: {}", res.text);
-            assert_eq!(res.error_code(), "VALIDATION_ERROR", "{path}");
-            assert_eq!(res.error_field().as_deref(), Some(bad_field), "{path}");
-        }
-        let evolution = app.get_as(&format!("{EVO}?weeks=52"), "u1").await.data();
-        assert_eq!(evolution["meta"]["totalPatterns"], 0, "a rejected batch wrote patterns");
-        let inputs = app.store().recommendation_inputs("u1", Timestamp::MIN, &insights_recommender::engine::INPUT_LIMITS).await.unwrap();
-        assert!(inputs.insights.is_empty(), "a rejected batch wrote insights");
-        assert_eq!(count_rows(&app.db, "study_sessions").await, 0, "a rejected batch wrote sessions");
-        assert_eq!(count_rows(&app.db, "behavioral_patterns").await, 0);
+async fn a_write_racing_a_cached_read_is_visible_on_the_next_get(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let path = format!("{EVO}?weeks=4");
+    assert_eq!(
+        app.get_as(&path, "u1").await.data()["meta"]["totalPatterns"],
+        0
+    );
+    for round in 1..=15u64 {
+        // Reads that start before, with and after the write, on a warm cache entry.
+        let write = app.post_as(
+            PATTERNS,
+            "u1",
+            json!([{"patternType": "PERFORMANCE_PEAK", "confidence": 0.9}]),
+        );
+        let (written, _, _) =
+            futures_util::join!(write, app.get_as(&path, "u1"), app.get_as(&path, "u1"));
+        assert_eq!(written.status, 200, "{}", written.text);
+        let next = app.get_as(&path, "u1").await.data();
+        assert_eq!(
+            next["meta"]["totalPatterns"], round,
+            "stale entry after round {round}"
+        );
     }
+    // The same for an apply racing the cached recommendation list.
+    app.seed_user_with_patterns("u2").await;
+    for _ in 0..3 {
+        let id = app.first_recommendation("u2").await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (applied, _) =
+            futures_util::join!(app.apply("u2", &id, "MANUAL"), app.get_as(REC, "u2"));
+        assert_eq!(applied.status, 200, "{}", applied.text);
+        let next = app.get_as(&format!("{REC}?limit=20"), "u2").await.data();
+        assert!(
+            next["recommendations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["id"] != id.as_str()),
+            "applied recommendation still listed"
+        );
+    }
+}
+
+async fn a_rejected_ingestion_batch_writes_nothing(db: TestDb) {
+    let app = TestApp::new(db).await;
+    let good = json!({"patternType": "PERFORMANCE_PEAK", "confidence": 0.9});
+    // One bad item among valid ones, at the end so the valid ones were already accepted
+    // by validation when it is reached.
+    for (path, batch, bad_field) in [
+        (
+            PATTERNS,
+            json!([good, good, {"patternType": "PERFORMANCE_PEAK", "confidence": 1.5}]),
+            "items[2].confidence",
+        ),
+        (
+            PATTERNS,
+            json!([
+                good,
+                {"patternType": "PERFORMANCE_PEAK", "confidence": 0.5, "patternName": "a\u{0}b"},
+            ]),
+            "items[1].patternName",
+        ),
+        (
+            SESSIONS,
+            json!([
+                {"startedAt": "2025-10-01T08:00:00Z"},
+                {"startedAt": "2025-10-01T08:00:00Z", "durationMs": -5},
+            ]),
+            "items[1].durationMs",
+        ),
+        (
+            INSIGHTS,
+            json!([
+                {"insightType": "STUDY_TIME_OPTIMIZATION", "title": "t", "description": "d",
+                 "actionableRecommendation": "a", "confidence": 0.8},
+                {"insightType": "STUDY_TIME_OPTIMIZATION", "title": "t", "description": "d",
+                 "actionableRecommendation": "a", "confidence": -1},
+            ]),
+            "items[1].confidence",
+        ),
+    ] {
+        let res = app.post_as(path, "u1", batch).await;
+        assert_eq!(res.status, 400, "{path}: {}", res.text);
+        assert_eq!(res.error_code(), "VALIDATION_ERROR", "{path}");
+        assert_eq!(res.error_field().as_deref(), Some(bad_field), "{path}");
+    }
+    let evolution = app.get_as(&format!("{EVO}?weeks=52"), "u1").await.data();
+    assert_eq!(
+        evolution["meta"]["totalPatterns"], 0,
+        "a rejected batch wrote patterns"
+    );
+    let inputs = app
+        .store()
+        .recommendation_inputs(
+            "u1",
+            Timestamp::MIN,
+            &insights_recommender::engine::INPUT_LIMITS,
+        )
+        .await
+        .unwrap();
+    assert!(
+        inputs.insights.is_empty(),
+        "a rejected batch wrote insights"
+    );
+    assert_eq!(
+        count_rows(&app.db, "study_sessions").await,
+        0,
+        "a rejected batch wrote sessions"
+    );
+    assert_eq!(count_rows(&app.db, "behavioral_patterns").await, 0);
 }
 
 /// Every error body a fault may produce: the JSON shape, and nothing from inside the server

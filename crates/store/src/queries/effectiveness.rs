@@ -1,8 +1,13 @@
 //! Active configs and contained effectiveness rows (GET …/personalization/effectiveness).
 
+use diesel::backend::Backend;
+use diesel::dsl;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sqlite::Sqlite;
 use diesel_async::RunQueryDsl;
 use insights_model::{EffectivenessRow, PersonalizationConfig, Timestamp};
+use time::PrimitiveDateTime;
 
 use crate::pool::with_conn;
 use crate::rows::{ConfigRow, EffectivenessRowDb, naive};
@@ -18,25 +23,34 @@ pub struct EffectivenessInputs {
     pub rows: Vec<EffectivenessRow>,
 }
 
-macro_rules! effectiveness_queries {
-    ($user:expr, $start:expr, $end:expr) => {
-        (
-            pc::table
-                .filter(pc::user_id.eq($user))
-                // The bare column, not `= true`: a bound `true` hides the condition from
-                // SQLite's planner, which then cannot use the partial index
-                // `insights_configs_user_active_idx … WHERE "isActive"` and scans the table.
-                .filter(pc::is_active)
-                .order((pc::created_at.asc(), pc::id.asc()))
-                .select(ConfigRow::as_select()),
-            pe::table
-                .filter(pe::user_id.eq($user))
-                .filter(pe::start_date.ge($start))
-                .filter(pe::end_date.le($end))
-                .order((pe::start_date.asc(), pe::id.asc()))
-                .select(EffectivenessRowDb::as_select()),
-        )
-    };
+/// The user's active configs, oldest first (one query for both backends).
+#[dsl::auto_type(no_type_alias)]
+fn active_configs<'a, DB: Backend>(user: &'a str) -> _ {
+    let columns: dsl::AsSelect<ConfigRow, DB> = ConfigRow::as_select();
+    pc::table
+        .filter(pc::user_id.eq(user))
+        // The bare column, not `= true`: a bound `true` hides the condition from SQLite's
+        // planner, which then cannot use the partial index
+        // `insights_configs_user_active_idx … WHERE "isActive"` and scans the table.
+        .filter(pc::is_active)
+        .order((pc::created_at.asc(), pc::id.asc()))
+        .select(columns)
+}
+
+/// The user's effectiveness rows wholly inside `[start, end]`, ascending `startDate`.
+#[dsl::auto_type(no_type_alias)]
+fn rows_inside<'a, DB: Backend>(
+    user: &'a str,
+    start: PrimitiveDateTime,
+    end: PrimitiveDateTime,
+) -> _ {
+    let columns: dsl::AsSelect<EffectivenessRowDb, DB> = EffectivenessRowDb::as_select();
+    pe::table
+        .filter(pe::user_id.eq(user))
+        .filter(pe::start_date.ge(start))
+        .filter(pe::end_date.le(end))
+        .order((pe::start_date.asc(), pe::id.asc()))
+        .select(columns)
 }
 
 impl Store {
@@ -51,11 +65,10 @@ impl Store {
         let (start, end) = (naive(start), naive(end));
         let (configs, rows) = with_conn!(self,
             postgres: |conn| {
-                let (q1, q2) = effectiveness_queries!(user, start, end);
                 let shared: &diesel_async::AsyncPgConnection = conn;
                 futures_util::try_join!(
-                    q1.load::<ConfigRow>(&mut &*shared),
-                    q2.load::<EffectivenessRowDb>(&mut &*shared),
+                    active_configs::<Pg>(user).load::<ConfigRow>(&mut &*shared),
+                    rows_inside::<Pg>(user, start, end).load::<EffectivenessRowDb>(&mut &*shared),
                 )?
             },
             sqlite: |conn| {
@@ -63,10 +76,12 @@ impl Store {
                 // `recommendation_inputs`).
                 let user = user.to_owned();
                 conn.spawn_blocking(move |c| {
-                    let (q1, q2) = effectiveness_queries!(user.as_str(), start, end);
                     Ok((
-                        diesel::RunQueryDsl::load::<ConfigRow>(q1, c)?,
-                        diesel::RunQueryDsl::load::<EffectivenessRowDb>(q2, c)?,
+                        diesel::RunQueryDsl::load::<ConfigRow>(active_configs::<Sqlite>(&user), c)?,
+                        diesel::RunQueryDsl::load::<EffectivenessRowDb>(
+                            rows_inside::<Sqlite>(&user, start, end),
+                            c,
+                        )?,
                     ))
                 })
                 .await?

@@ -7,7 +7,7 @@ use insights_model::{PatternType, TimelinePattern, Timestamp};
 use crate::pool::with_conn;
 use crate::rows::{TimelinePatternRow, naive};
 use crate::schema::behavioral_patterns as bp;
-use crate::sql_types::DbPatternType;
+use crate::sql_types::DbEnum;
 use crate::{Store, StoreError};
 
 impl Store {
@@ -31,7 +31,7 @@ impl Store {
                 .select(TimelinePatternRow::as_select())
                 .into_boxed();
             if let Some(t) = pattern_type {
-                query = query.filter(bp::pattern_type.eq(DbPatternType(t)));
+                query = query.filter(bp::pattern_type.eq(DbEnum(t)));
             }
             query.load(conn).await?
         });

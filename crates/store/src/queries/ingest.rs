@@ -18,9 +18,7 @@ use crate::schema::{
     personalization_configs as pc, personalization_effectiveness as pe,
     personalization_preferences as pp, study_sessions as ss, user_learning_profiles as ulp, users,
 };
-use crate::sql_types::{
-    DbInsightType, DbInterventionStatus, DbInterventionType, DbPersonalizationContext,
-};
+use crate::sql_types::DbEnum;
 use crate::{Store, StoreError, new_id};
 
 impl Store {
@@ -59,7 +57,7 @@ impl Store {
             .map(|p| PatternRow::new(new_id(), p))
             .collect();
         let ids = rows.iter().map(|r| r.id.clone()).collect();
-        batch_insert!(self, bp::table, rows);
+        batch_insert(self, bp::table, rows).await?;
         Ok(ids)
     }
 
@@ -74,7 +72,7 @@ impl Store {
             .map(|i| NewInsightRow {
                 id: new_id(),
                 user_id: i.user_id.clone(),
-                insight_type: DbInsightType(i.insight_type),
+                insight_type: DbEnum(i.insight_type),
                 title: i.title.clone(),
                 description: i.description.clone(),
                 actionable_recommendation: i.actionable_recommendation.clone(),
@@ -85,7 +83,7 @@ impl Store {
             })
             .collect();
         let ids = rows.iter().map(|r| r.id.clone()).collect();
-        batch_insert!(self, bi::table, rows);
+        batch_insert(self, bi::table, rows).await?;
         Ok(ids)
     }
 
@@ -100,16 +98,16 @@ impl Store {
             .map(|i| NewInterventionRow {
                 id: new_id(),
                 user_id: i.user_id.clone(),
-                intervention_type: DbInterventionType(i.intervention_type),
+                intervention_type: DbEnum(i.intervention_type),
                 description: i.description.clone(),
                 reasoning: i.reasoning.clone(),
                 priority: i.priority,
-                status: DbInterventionStatus(i.status),
+                status: DbEnum(i.status),
                 created_at: naive(now),
             })
             .collect();
         let ids = rows.iter().map(|r| r.id.clone()).collect();
-        batch_insert!(self, ir::table, rows);
+        batch_insert(self, ir::table, rows).await?;
         Ok(ids)
     }
 
@@ -131,7 +129,7 @@ impl Store {
             })
             .collect();
         let ids = rows.iter().map(|r| r.id.clone()).collect();
-        batch_insert!(self, ss::table, rows);
+        batch_insert(self, ss::table, rows).await?;
         Ok(ids)
     }
 
@@ -189,7 +187,7 @@ impl Store {
             id: config_id.clone(),
             user_id: user.to_owned(),
             preferences_id: String::new(),
-            context: DbPersonalizationContext(context),
+            context: DbEnum(context),
             strategy_variant: strategy_variant.to_owned(),
             confidence_score,
             is_active,
@@ -242,6 +240,6 @@ impl Store {
                 calculated_at: naive(now),
             })
             .collect();
-        Ok(batch_insert!(self, pe::table, rows))
+        batch_insert(self, pe::table, rows).await
     }
 }

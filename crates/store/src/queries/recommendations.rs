@@ -1,17 +1,22 @@
 //! Engine inputs and the idempotent multi-row insert of generated recommendations.
 
+use diesel::backend::Backend;
+use diesel::dsl;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sqlite::Sqlite;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use insights_model::{
     BehavioralInsight, BehavioralPattern, EngineInputLimits, Intervention, InterventionStatus,
-    NewRecommendation, Recommendation, Timestamp,
+    NewRecommendation, Recommendation, RecommendationType, Timestamp,
 };
+use time::PrimitiveDateTime;
 
 use crate::pool::{Counted, Pools, with_conn};
 use crate::rows::{InsightRow, InterventionRow, PatternRow, RecommendationRow, naive};
 use crate::schema::{behavioral_insights as bi, behavioral_patterns as bp};
 use crate::schema::{intervention_recommendations as ir, recommendations as r};
-use crate::sql_types::{DbInterventionStatus, DbRecommendationType};
+use crate::sql_types::DbEnum;
 use crate::{Store, StoreError, new_id};
 
 /// Everything the recommendation engine reads for one user (the original's four reads, plus the
@@ -31,45 +36,72 @@ pub struct RecommendationInputs {
     pub closed: Vec<Recommendation>,
 }
 
-/// The four reads as diesel queries, built once and run per backend. The last one reads a
-/// user's recommendations that are active, applied, or dismissed at or after the cut-off in
-/// one statement, split afterwards by [`Recommendation::is_active`]. Reading the same ≈20 rows
-/// in two statements made PostgreSQL's share of the engine's reads about a fifth larger, and the
-/// endpoint about a fifth slower with the cache off (measured in docs/performance.md).
-macro_rules! input_queries {
-    ($user:expr, $dismissed_since:expr, $limits:expr) => {
-        (
-            bp::table
-                .filter(bp::user_id.eq($user))
-                .filter(bp::confidence.ge($limits.min_confidence))
-                .order((bp::confidence.desc(), bp::id.asc()))
-                .limit(sql_limit($limits.patterns))
-                .select(PatternRow::as_select()),
-            bi::table
-                .filter(bi::user_id.eq($user))
-                .filter(bi::acknowledged_at.is_null())
-                .filter(bi::confidence.ge($limits.min_confidence))
-                .order((bi::confidence.desc(), bi::id.asc()))
-                .limit(sql_limit($limits.insights))
-                .select(InsightRow::as_select()),
-            ir::table
-                .filter(ir::user_id.eq($user))
-                .filter(ir::status.eq(DbInterventionStatus(InterventionStatus::Pending)))
-                .order((ir::priority.desc(), ir::id.asc()))
-                .limit(sql_limit($limits.interventions))
-                .select(InterventionRow::as_select()),
-            r::table
-                .filter(r::user_id.eq($user))
-                .filter(
-                    r::applied_at
-                        .is_not_null()
-                        .or(r::dismissed_at.is_null())
-                        .or(r::dismissed_at.ge($dismissed_since)),
-                )
-                .order((r::priority_score.desc(), r::created_at.asc(), r::id.asc()))
-                .select(RecommendationRow::as_select()),
+// The engine's four reads, each one query for both backends.
+
+/// The user's patterns with at least the minimum confidence, strongest first.
+#[dsl::auto_type(no_type_alias)]
+fn strong_patterns<'a, DB: Backend>(user: &'a str, limits: EngineInputLimits) -> _ {
+    let min_confidence: f64 = limits.min_confidence;
+    let limit: i64 = sql_limit(limits.patterns);
+    let columns: dsl::AsSelect<PatternRow, DB> = PatternRow::as_select();
+    bp::table
+        .filter(bp::user_id.eq(user))
+        .filter(bp::confidence.ge(min_confidence))
+        .order((bp::confidence.desc(), bp::id.asc()))
+        .limit(limit)
+        .select(columns)
+}
+
+/// The user's unacknowledged insights with at least the minimum confidence, strongest first.
+#[dsl::auto_type(no_type_alias)]
+fn open_insights<'a, DB: Backend>(user: &'a str, limits: EngineInputLimits) -> _ {
+    let min_confidence: f64 = limits.min_confidence;
+    let limit: i64 = sql_limit(limits.insights);
+    let columns: dsl::AsSelect<InsightRow, DB> = InsightRow::as_select();
+    bi::table
+        .filter(bi::user_id.eq(user))
+        .filter(bi::acknowledged_at.is_null())
+        .filter(bi::confidence.ge(min_confidence))
+        .order((bi::confidence.desc(), bi::id.asc()))
+        .limit(limit)
+        .select(columns)
+}
+
+/// The user's pending interventions, highest priority first.
+#[dsl::auto_type(no_type_alias)]
+fn pending_interventions<'a, DB: Backend>(user: &'a str, limits: EngineInputLimits) -> _ {
+    let pending: DbEnum<InterventionStatus> = DbEnum(InterventionStatus::Pending);
+    let limit: i64 = sql_limit(limits.interventions);
+    let columns: dsl::AsSelect<InterventionRow, DB> = InterventionRow::as_select();
+    ir::table
+        .filter(ir::user_id.eq(user))
+        .filter(ir::status.eq(pending))
+        .order((ir::priority.desc(), ir::id.asc()))
+        .limit(limit)
+        .select(columns)
+}
+
+/// The user's recommendations that are active, applied, or dismissed at or after
+/// `dismissed_since`, in one statement, split afterwards by [`Recommendation::is_active`].
+/// Reading the same ≈20 rows in two statements made PostgreSQL's share of the engine's reads
+/// about a fifth larger, and the endpoint about a fifth slower with the cache off (measured in
+/// docs/performance.md).
+#[dsl::auto_type(no_type_alias)]
+fn open_and_recent_recommendations<'a, DB: Backend>(
+    user: &'a str,
+    dismissed_since: PrimitiveDateTime,
+) -> _ {
+    let columns: dsl::AsSelect<RecommendationRow, DB> = RecommendationRow::as_select();
+    r::table
+        .filter(r::user_id.eq(user))
+        .filter(
+            r::applied_at
+                .is_not_null()
+                .or(r::dismissed_at.is_null())
+                .or(r::dismissed_at.ge(dismissed_since)),
         )
-    };
+        .order((r::priority_score.desc(), r::created_at.asc(), r::id.asc()))
+        .select(columns)
 }
 
 /// A row count as SQL's `LIMIT` (a count beyond `i64` means no limit in practice).
@@ -92,14 +124,15 @@ impl Store {
         let limits = *limits;
         let (patterns, insights, interventions, recommendations) = with_conn!(self,
             postgres: |conn| {
-                let (q1, q2, q3, q4) = input_queries!(user, since, limits);
                 // Four independent reads share one connection: pipelined, one round trip.
                 let shared: &diesel_async::AsyncPgConnection = conn;
                 futures_util::try_join!(
-                    q1.load::<PatternRow>(&mut &*shared),
-                    q2.load::<InsightRow>(&mut &*shared),
-                    q3.load::<InterventionRow>(&mut &*shared),
-                    q4.load::<RecommendationRow>(&mut &*shared),
+                    strong_patterns::<Pg>(user, limits).load::<PatternRow>(&mut &*shared),
+                    open_insights::<Pg>(user, limits).load::<InsightRow>(&mut &*shared),
+                    pending_interventions::<Pg>(user, limits)
+                        .load::<InterventionRow>(&mut &*shared),
+                    open_and_recent_recommendations::<Pg>(user, since)
+                        .load::<RecommendationRow>(&mut &*shared),
                 )?
             },
             sqlite: |conn| {
@@ -108,12 +141,23 @@ impl Store {
                 // (docs/performance.md).
                 let user = user.to_owned();
                 conn.spawn_blocking(move |c| {
-                    let (q1, q2, q3, q4) = input_queries!(user.as_str(), since, limits);
                     Ok((
-                        diesel::RunQueryDsl::load::<PatternRow>(q1, c)?,
-                        diesel::RunQueryDsl::load::<InsightRow>(q2, c)?,
-                        diesel::RunQueryDsl::load::<InterventionRow>(q3, c)?,
-                        diesel::RunQueryDsl::load::<RecommendationRow>(q4, c)?,
+                        diesel::RunQueryDsl::load::<PatternRow>(
+                            strong_patterns::<Sqlite>(&user, limits),
+                            c,
+                        )?,
+                        diesel::RunQueryDsl::load::<InsightRow>(
+                            open_insights::<Sqlite>(&user, limits),
+                            c,
+                        )?,
+                        diesel::RunQueryDsl::load::<InterventionRow>(
+                            pending_interventions::<Sqlite>(&user, limits),
+                            c,
+                        )?,
+                        diesel::RunQueryDsl::load::<RecommendationRow>(
+                            open_and_recent_recommendations::<Sqlite>(&user, since),
+                            c,
+                        )?,
                     ))
                 })
                 .await?
@@ -157,7 +201,7 @@ impl Store {
             let chunk_created: Vec<RecommendationRow> = with_conn!(self,
                 postgres: |conn| insert_returning(conn, &rows).await?,
                 sqlite: |conn| {
-                    // Sync diesel builds the multi-row form for SQLite (see `batch_insert!`).
+                    // Sync diesel builds the multi-row form for SQLite (see `batch_insert`).
                     conn.spawn_blocking(move |c| {
                         diesel::RunQueryDsl::get_results(
                             diesel::insert_into(r::table)
@@ -211,7 +255,7 @@ impl Store {
                     .bind::<diesel::sql_types::Text, _>(&lock_key)
                     .execute(tx)
                     .await?;
-                let active: Vec<(DbRecommendationType, String)> = r::table
+                let active: Vec<(DbEnum<RecommendationType>, String)> = r::table
                     .filter(r::user_id.eq(user_id))
                     .filter(r::applied_at.is_null())
                     .filter(r::dismissed_at.is_null())
