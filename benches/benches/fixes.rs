@@ -30,7 +30,8 @@ use insights_benches::workload::{HEAVY_USER_ID, Workload, user_id};
 use insights_benches::writer::write_batch;
 use insights_model::{NewRecommendation, RecommendationType, Timestamp};
 use insights_service::{
-    EffectivenessQuery, EvolutionQuery, Insights, RecommendationsQuery, ServiceConfig,
+    EffectivenessParams, EffectivenessQuery, Envelope, EvolutionParams, EvolutionQuery, Insights,
+    RecommendationParams, RecommendationsQuery, ServiceConfig,
 };
 use insights_store::{Store, redact};
 use tokio::runtime::Runtime;
@@ -350,26 +351,34 @@ fn bench_cache(c: &mut Criterion, rt: &Runtime, store: &Store) -> Result<(), Str
         now.saturating_add(-time::Duration::days(14)).to_string(),
         now.to_string(),
     );
-    let effectiveness = || EffectivenessQuery {
-        start_date: Some(start.clone()),
-        end_date: Some(end.clone()),
-        ..EffectivenessQuery::default()
+    // The server's calls: the query string validated, then the rendered (cached) answer.
+    let envelope = Envelope::new(r#"{"success":true,"data":"#, "}");
+    let effectiveness = || {
+        EffectivenessParams::try_from(EffectivenessQuery {
+            start_date: Some(start.clone()),
+            end_date: Some(end.clone()),
+            ..EffectivenessQuery::default()
+        })
     };
+    let evolution = || EvolutionParams::try_from(EvolutionQuery::default());
+    let recommendations = || RecommendationParams::try_from(RecommendationsQuery::default());
     rt.block_on(async {
         for i in 1..=FILL_USERS {
             let user = user_id(i);
-            cached
-                .effectiveness(&user, effectiveness())
+            let rendered = cached.rendered(envelope);
+            let check = |e: insights_service::ServiceError| e.to_string();
+            rendered
+                .effectiveness(&user, &effectiveness().map_err(check)?)
                 .await
-                .map_err(|e| e.to_string())?;
-            cached
-                .pattern_evolution(&user, EvolutionQuery::default())
+                .map_err(check)?;
+            rendered
+                .pattern_evolution(&user, &evolution().map_err(check)?)
                 .await
-                .map_err(|e| e.to_string())?;
-            cached
-                .recommendations(&user, RecommendationsQuery::default())
+                .map_err(check)?;
+            rendered
+                .recommendations(&user, &recommendations().map_err(check)?)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(check)?;
         }
         Ok::<_, String>(())
     })?;
@@ -379,7 +388,13 @@ fn bench_cache(c: &mut Criterion, rt: &Runtime, store: &Store) -> Result<(), Str
         group.bench_function(BenchmarkId::new("effectiveness", label), |b| {
             b.to_async(rt).iter(|| {
                 let user = next_user(&users);
-                async move { service.effectiveness(&user, effectiveness()).await }
+                async move {
+                    let params = effectiveness()?;
+                    service
+                        .rendered(envelope)
+                        .effectiveness(&user, &params)
+                        .await
+                }
             });
         });
         group.bench_function(BenchmarkId::new("evolution_12_weeks", label), |b| {
@@ -387,7 +402,8 @@ fn bench_cache(c: &mut Criterion, rt: &Runtime, store: &Store) -> Result<(), Str
                 let user = next_user(&users);
                 async move {
                     service
-                        .pattern_evolution(&user, EvolutionQuery::default())
+                        .rendered(envelope)
+                        .pattern_evolution(&user, &evolution()?)
                         .await
                 }
             });
@@ -397,7 +413,8 @@ fn bench_cache(c: &mut Criterion, rt: &Runtime, store: &Store) -> Result<(), Str
                 let user = next_user(&users);
                 async move {
                     service
-                        .recommendations(&user, RecommendationsQuery::default())
+                        .rendered(envelope)
+                        .recommendations(&user, &recommendations()?)
                         .await
                 }
             });

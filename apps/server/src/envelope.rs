@@ -1,11 +1,25 @@
-//! The success envelope `{"success":true,"data":<payload>}`, as the original wraps answers.
+//! The success envelope `{"success":true,"data":<payload>}`, as the original wraps answers, and
+//! the responders that send rendered answers.
 
 use actix_web::body::BoxBody;
 use actix_web::http::header::{self, AcceptEncoding, ContentType, Encoding};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder};
-use insights_service::{Answer, Json};
+use insights_service::{Answer, Envelope, RenderedJson};
+use serde::Serialize;
 
-/// A success response around the JSON the service produced.
+use crate::error::ApiError;
+
+/// The success envelope around every answer's payload. The service renders (and caches) its
+/// answers inside it ([`insights_service::Insights::rendered`]), so a cached body is sent as
+/// is, without a copy per request.
+pub const SUCCESS: Envelope = Envelope::new(r#"{"success":true,"data":"#, "}");
+
+/// `value` inside the success envelope, for answers that are not cached (writes).
+pub fn success<T: Serialize + ?Sized>(value: &T) -> Result<Whole, ApiError> {
+    Ok(Whole(RenderedJson::render(SUCCESS, value)?))
+}
+
+/// A success response whose body the service rendered.
 ///
 /// The service hands back its answer already inside the success envelope (often straight from
 /// its cache), so the body is sent as those shared bytes: no parsing, re-serialising or copying
@@ -13,9 +27,9 @@ use insights_service::{Answer, Json};
 /// is compressed once per value and reused by every cache hit; the `Compress` middleware leaves
 /// a response that already has a `Content-Encoding` alone, and still serves other encodings.
 #[derive(Debug, Clone)]
-pub struct Envelope(pub Json);
+pub struct Whole(pub RenderedJson);
 
-impl Responder for Envelope {
+impl Responder for Whole {
     type Body = BoxBody;
 
     fn respond_to(self, req: &HttpRequest) -> HttpResponse {
@@ -33,8 +47,8 @@ impl Responder for Envelope {
     }
 }
 
-/// A success response that may be too large to hold whole: an [`Answer::Whole`] is sent as an
-/// [`Envelope`]; an [`Answer::Chunked`] is written chunk by chunk as the connection drains
+/// A success response that may be too large to hold whole: an [`Answer::Whole`] is sent as a
+/// [`Whole`]; an [`Answer::Chunked`] is written chunk by chunk as the connection drains
 /// (actix polls a body only when its write buffer has room), with its exact `Content-Length`.
 /// The `Compress` middleware gzips it as a stream for clients that prefer gzip.
 #[derive(Debug)]
@@ -45,7 +59,7 @@ impl Responder for Reply {
 
     fn respond_to(self, req: &HttpRequest) -> HttpResponse {
         match self.0 {
-            Answer::Whole(json) => Envelope(json).respond_to(req),
+            Answer::Whole(json) => Whole(json).respond_to(req),
             Answer::Chunked(body) => {
                 let len = body.len() as u64;
                 let chunks =
@@ -75,8 +89,9 @@ mod tests {
 
     #[actix_web::test]
     async fn wraps_the_payload_verbatim() {
-        let response =
-            Envelope(r#"{"a":[1,2]}"#.into()).respond_to(&TestRequest::default().to_http_request());
+        let response = success(&serde_json::json!({"a": [1, 2]}))
+            .unwrap()
+            .respond_to(&TestRequest::default().to_http_request());
         assert_eq!(response.status(), 200);
         let body = actix_web::body::to_bytes(response.into_body())
             .await
@@ -89,7 +104,7 @@ mod tests {
     #[actix_web::test]
     async fn gzip_only_when_the_client_prefers_it() {
         use std::io::Read;
-        let json: Json = r#"{"a":[1,2]}"#.into();
+        let json = RenderedJson::from_payload(SUCCESS, r#"{"a":[1,2]}"#);
         for (accept, gzipped) in [
             (Some("gzip, deflate, br"), true),
             (Some("br;q=1.0, gzip;q=0.8, *;q=0.1"), true),
@@ -102,7 +117,7 @@ mod tests {
             if let Some(accept) = accept {
                 request = request.insert_header((header::ACCEPT_ENCODING, accept));
             }
-            let response = Envelope(json.clone()).respond_to(&request.to_http_request());
+            let response = Whole(json.clone()).respond_to(&request.to_http_request());
             assert_eq!(
                 response.headers().get(header::CONTENT_ENCODING).is_some(),
                 gzipped,

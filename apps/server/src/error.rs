@@ -172,13 +172,31 @@ impl From<ServiceError> for ApiError {
                 field: Some(field),
                 message,
             },
-            ServiceError::Forbidden(m) => Self::Forbidden(m),
-            ServiceError::NotFound(m) => Self::NotFound(m),
-            ServiceError::Conflict(m) => Self::AlreadyApplied(m),
-            ServiceError::Unavailable(m) => Self::Unavailable(m),
-            ServiceError::Internal(m) => Self::Internal(m),
+            ServiceError::Forbidden(_) => Self::Forbidden(err.to_string()),
+            ServiceError::NotFound { .. } => Self::NotFound(err.to_string()),
+            // Applying twice is the only conflict the operations report.
+            ServiceError::Conflict(_) => Self::AlreadyApplied(err.to_string()),
+            ServiceError::Unavailable(_) => Self::Unavailable(chain(&err)),
+            _ => Self::Internal(chain(&err)),
         }
     }
+}
+
+/// An error and its sources on one line (`outer: inner: innermost`), for logs: the detail
+/// an operator needs, never sent to a client.
+pub fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // A transparent wrapper repeats its cause's text; say it once.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 #[cfg(test)]
@@ -205,5 +223,38 @@ mod tests {
         assert!(err.body()["error"].get("details").is_none());
         let err = ApiError::Unavailable("connection to 10.0.0.5:5432 refused".into());
         assert_eq!(err.body()["error"]["message"], UNAVAILABLE_MESSAGE);
+    }
+
+    #[test]
+    fn service_errors_keep_their_status_and_message_and_log_their_causes() {
+        use insights_service::{ConflictKind, Entity, Outage, OutageKind, StoreError};
+        let conflict = ApiError::from(ServiceError::Conflict(ConflictKind::AlreadyApplied));
+        assert_eq!(conflict.status_code(), StatusCode::CONFLICT);
+        assert_eq!(
+            conflict.body()["error"]["message"],
+            "Recommendation already applied"
+        );
+        let missing = ApiError::from(ServiceError::NotFound {
+            entity: Entity::Recommendation,
+        });
+        assert_eq!(missing.status_code(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            missing.body()["error"]["message"],
+            "Recommendation not found"
+        );
+        let io = std::io::Error::other("connection refused");
+        let down = ApiError::from(ServiceError::from(StoreError::Unavailable(Outage::new(
+            OutageKind::Connect,
+            io,
+        ))));
+        assert_eq!(down.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            down,
+            ApiError::Unavailable(
+                "database unavailable: cannot connect: connection refused".into()
+            )
+        );
+        let bug = ApiError::from(ServiceError::Internal("an invariant"));
+        assert_eq!(bug.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use insights_server::cli::{Cli, Command};
 use insights_server::config::ServeConfig;
-use insights_server::{startup, telemetry};
+use insights_server::{error, startup, telemetry};
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -29,12 +29,12 @@ async fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(startup::StartupError::Config(e)) => {
-            eprintln!("error: {e}");
+        Err(e @ startup::StartupError::Config(_)) => {
+            eprintln!("error: {}", error::chain(&e));
             ExitCode::from(2)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", error::chain(&e));
             ExitCode::FAILURE
         }
     }

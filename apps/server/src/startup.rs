@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::HttpServer;
-use insights_service::{Backends, Insights, ServiceError, SharedTier, SharedTierConfig};
+use insights_service::{
+    Backends, Insights, ServiceError, SharedTier, SharedTierConfig, SharedTierError,
+};
 use insights_store::{Store, StoreError};
 
 use crate::app::{AppState, app};
@@ -21,13 +23,28 @@ pub enum StartupError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// The database refused, or its schema does not fit.
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
+    /// The read replica could not be connected.
+    #[error("read replica {url}")]
+    ReadReplica {
+        /// The replica's URL, password redacted.
+        url: String,
+        /// Why.
+        #[source]
+        source: StoreError,
+    },
+    /// The Redis tier could not be set up.
+    #[error("--redis-url")]
+    Redis(#[source] SharedTierError),
+    /// A token could not be signed.
+    #[error("cannot sign a token")]
+    Token(#[source] crate::error::ApiError),
     /// The service layer could not be built or seeded.
-    #[error("{0}")]
+    #[error(transparent)]
     Service(#[from] ServiceError),
     /// Binding or serving failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
     /// The metrics registry could not be built (a programming error).
     #[error("metrics: {0}")]
@@ -112,7 +129,7 @@ pub fn token(args: &TokenArgs) -> Result<(), StartupError> {
     let secret = configured_secret(&args.jwt_secret)?;
     let token = JwtKeys::new(secret.bytes())
         .issue(&args.user, args.service, args.ttl)
-        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        .map_err(StartupError::Token)?;
     println!("{token}");
     Ok(())
 }
@@ -125,9 +142,16 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
     let store = connect(&config.database).await?;
     prepare_schema(&store).await?;
     let read_replica = match &config.read_replica {
-        Some(replica) => Some(Store::connect(replica).await.map_err(|e| {
-            ServiceError::Unavailable(format!("read replica {}: {e}", replica.url))
-        })?),
+        Some(replica) => {
+            Some(
+                Store::connect(replica)
+                    .await
+                    .map_err(|source| StartupError::ReadReplica {
+                        url: replica.url.to_string(),
+                        source,
+                    })?,
+            )
+        }
         None => None,
     };
     let shared_tier = match &config.redis_url {
@@ -140,7 +164,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
                     ..SharedTierConfig::default()
                 },
             )
-            .map_err(|e| ServiceError::Internal(format!("--redis-url: {e}")))?,
+            .map_err(StartupError::Redis)?,
         ),
         None => None,
     };
@@ -180,7 +204,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         // The token is signed with the generated secret: it dies with the process.
         let token = keys
             .issue(DEMO_USER, false, DEMO_TOKEN_TTL)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            .map_err(StartupError::Token)?;
         let database = if config.database.embedded {
             format!(
                 "embedded SQLite at {}",

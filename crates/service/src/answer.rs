@@ -1,33 +1,33 @@
-//! [`Answer`]: a success body either whole ([`Json`], cacheable) or produced piece by piece
-//! ([`ChunkedBody`]) when it is too large to hold whole.
+//! [`Answer`]: a rendered body either whole ([`RenderedJson`], cacheable) or produced piece by
+//! piece ([`ChunkedBody`]) when it is too large to hold whole.
 
 use bytes::{Bytes, BytesMut};
 
-use crate::Json;
+use crate::{Envelope, RenderedJson};
 
-/// A success response body, enveloped (`{"success":true,"data":…}`).
+/// A rendered answer, inside its [`Envelope`].
 #[derive(Debug)]
 pub enum Answer {
     /// The whole body, shared with the cache.
-    Whole(Json),
+    Whole(RenderedJson),
     /// A body larger than a cache entry may be, produced in chunks as it is sent: the memory it
     /// needs is what its parts take once, not its full length.
     Chunked(ChunkedBody),
 }
 
 impl Answer {
-    /// The body as one [`Json`] value, collecting a chunked body (for library callers that want
-    /// the value itself; a server should send [`Answer::Chunked`] as it comes).
-    pub fn into_json(self) -> Json {
+    /// The body as one [`RenderedJson`] value, collecting a chunked body (a server should
+    /// rather send [`Answer::Chunked`] as it comes).
+    pub fn into_whole(self) -> RenderedJson {
         match self {
             Self::Whole(json) => json,
             Self::Chunked(body) => {
-                let len = body.len();
-                let mut text = Vec::with_capacity(len);
+                let envelope = body.envelope;
+                let mut text = Vec::with_capacity(body.len());
                 for chunk in body {
                     text.extend_from_slice(&chunk);
                 }
-                Json::from_enveloped_bytes(text)
+                RenderedJson::from_enveloped_bytes(envelope, text)
             }
         }
     }
@@ -88,19 +88,20 @@ const CHUNK: usize = 32 * 1024;
 pub struct ChunkedBody {
     chunks: Box<dyn Iterator<Item = Bytes> + Send>,
     len: usize,
+    envelope: Envelope,
 }
 
 impl ChunkedBody {
-    /// A body of exactly `len` bytes made of the pieces of `source`, inside `head` and `tail`.
+    /// A body made of the pieces of `source` (`payload_len` bytes) inside `envelope`.
     pub(crate) fn new<S: PieceSource>(
         source: std::sync::Arc<S>,
-        head: &'static str,
-        tail: &'static str,
-        len: usize,
+        envelope: Envelope,
+        payload_len: usize,
     ) -> Self {
+        let tail = envelope.tail();
         let mut cursor = S::Cursor::default();
         let mut buffer = BytesMut::with_capacity(CHUNK);
-        buffer.extend_from_slice(head.as_bytes());
+        buffer.extend_from_slice(envelope.head().as_bytes());
         let mut pending: Option<Bytes> = None;
         let mut finished = false;
         let chunks = std::iter::from_fn(move || {
@@ -137,7 +138,8 @@ impl ChunkedBody {
         });
         Self {
             chunks: Box::new(chunks),
-            len,
+            len: envelope.len() + payload_len,
+            envelope,
         }
     }
 

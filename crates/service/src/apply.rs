@@ -2,67 +2,37 @@
 
 use insights_model::{ApplicationType, Timestamp};
 use insights_recommender::apply::{derive_profile_update, parse_settings, updated_settings};
-use insights_store::ApplyRequest;
-use serde::Serialize;
+use insights_store::{ApplyRequest, Entity};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{Caller, Insights, Json, ServiceError, text};
+use crate::{ApplyParams, Caller, Insights, ServiceError, text};
 
-#[derive(Serialize)]
+/// A recommendation applied ([`Insights::apply`]); serialised, the API's `data` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Applied<'a> {
-    success: bool,
-    applied_recommendation: AppliedSummary<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    updated_settings: Option<Map<String, Value>>,
-    tracking_id: &'a str,
+pub struct Applied {
+    /// Always `true` (the original's payload repeats it inside `data`).
+    pub success: bool,
+    /// What was recorded.
+    pub applied_recommendation: AppliedSummary,
+    /// The profile settings written (AUTO only; absent when nothing changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_settings: Option<Map<String, Value>>,
+    /// The application's id, to correlate later outcome measurements.
+    pub tracking_id: String,
 }
 
-#[derive(Serialize)]
+/// The application record inside [`Applied`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AppliedSummary<'a> {
-    id: &'a str,
-    application_type: ApplicationType,
-    applied_at: Timestamp,
-}
-
-/// The apply body: `applicationType` (required) and optional `settings`; other keys are ignored
-/// (the original's schema stripped them).
-fn parse_body(body: &Value) -> Result<(ApplicationType, Option<Map<String, Value>>), ServiceError> {
-    let object = body
-        .as_object()
-        .ok_or_else(|| ServiceError::validation("body", "request body must be a JSON object"))?;
-    let application_type = match object.get("applicationType") {
-        None | Some(Value::Null) => {
-            return Err(ServiceError::validation(
-                "applicationType",
-                "applicationType is required",
-            ));
-        }
-        Some(Value::String(s)) => s.parse::<ApplicationType>().map_err(|_| {
-            ServiceError::validation(
-                "applicationType",
-                "applicationType must be one of: AUTO, MANUAL, REMINDER, GOAL",
-            )
-        })?,
-        Some(_) => {
-            return Err(ServiceError::validation(
-                "applicationType",
-                "applicationType must be a string",
-            ));
-        }
-    };
-    let settings = match object.get("settings") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(map)) => Some(map.clone()),
-        Some(_) => {
-            return Err(ServiceError::validation(
-                "settings",
-                "settings must be an object",
-            ));
-        }
-    };
-    Ok((application_type, settings))
+pub struct AppliedSummary {
+    /// The application's id.
+    pub id: String,
+    /// How it was applied.
+    pub application_type: ApplicationType,
+    /// When.
+    pub applied_at: Timestamp,
 }
 
 impl Insights {
@@ -72,13 +42,18 @@ impl Insights {
         &self,
         caller: &Caller,
         recommendation_id: &str,
-        body: Value,
-    ) -> Result<Json, ServiceError> {
-        let (application_type, settings) = parse_body(&body)?;
+        params: ApplyParams,
+    ) -> Result<Applied, ServiceError> {
+        let ApplyParams {
+            application_type,
+            settings,
+        } = params;
         // No stored id contains U+0000, and PostgreSQL cannot even compare with one (it
         // answered 500): such an id simply does not exist.
         if !text::is_storable(recommendation_id) {
-            return Err(ServiceError::NotFound("Recommendation not found".into()));
+            return Err(ServiceError::NotFound {
+                entity: Entity::Recommendation,
+            });
         }
         // Only AUTO can write settings to the profile, so only then are they
         // checked, before anything is written; with the other application types the original
@@ -99,7 +74,7 @@ impl Insights {
             now: Timestamp::now(),
         };
         let outcome = self
-            .store()
+            .primary()
             .apply_recommendation(request, |rec, profile| {
                 // The settings were validated above, so derivation cannot fail on them; a title
                 // whose numbers do not fit simply changes nothing.
@@ -108,44 +83,15 @@ impl Insights {
             })
             .await?;
         self.invalidate_user(&outcome.recommendation.user_id).await;
-        Json::render(&Applied {
+        Ok(Applied {
             success: true,
             applied_recommendation: AppliedSummary {
-                id: &outcome.applied.id,
+                id: outcome.applied.id.clone(),
                 application_type: outcome.applied.application_type,
                 applied_at: outcome.applied.applied_at,
             },
             updated_settings: updated_settings(&outcome.profile_update),
-            tracking_id: &outcome.applied.id,
+            tracking_id: outcome.applied.id,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn body_rules() {
-        assert!(matches!(
-            parse_body(&json!({"applicationType": "MANUAL", "x": 1})),
-            Ok((ApplicationType::Manual, None))
-        ));
-        for (body, field) in [
-            (json!({}), "applicationType"),
-            (json!({"applicationType": "manual"}), "applicationType"),
-            (json!({"applicationType": 3}), "applicationType"),
-            (
-                json!({"applicationType": "AUTO", "settings": []}),
-                "settings",
-            ),
-            (json!([1]), "body"),
-        ] {
-            match parse_body(&body) {
-                Err(ServiceError::Validation { field: f, .. }) => assert_eq!(f, field, "{body}"),
-                other => panic!("{body}: {other:?}"),
-            }
-        }
     }
 }

@@ -16,9 +16,10 @@ use insights_ttl_cache::{CacheStats, TtlCache};
 
 use crate::answer::Answer;
 use crate::evolution::EvolutionPlan;
-use crate::{Json, ServiceError};
+use crate::{Envelope, RenderedJson, ServiceError};
 
-/// What a cached entry answers.
+/// What a cached entry answers. Rendered answers are keyed by their envelope too: the cached
+/// body includes it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum CacheKey {
     /// A rendered evolution response (anchored at the time of the miss, like the original).
@@ -26,12 +27,14 @@ pub(crate) enum CacheKey {
         user: Arc<str>,
         weeks: u32,
         pattern_type: Option<PatternType>,
+        envelope: Envelope,
     },
     /// A rendered recommendation list.
     Recommendations {
         user: Arc<str>,
         include_applied: bool,
         limit: usize,
+        envelope: Envelope,
     },
     /// A rendered effectiveness response for an explicit window (depends only on parameters).
     Effectiveness {
@@ -39,6 +42,7 @@ pub(crate) enum CacheKey {
         start: Timestamp,
         end: Timestamp,
         metric: &'static str,
+        envelope: Envelope,
     },
     /// All of a user's configs and effectiveness rows: answers any window, including the
     /// default "now − 14 days … now" ones, which change every millisecond. Local tier only.
@@ -56,7 +60,18 @@ impl CacheKey {
         }
     }
 
-    /// The entry's name in the shared tier (scoped by user there), for rendered JSON only.
+    /// The envelope of a rendered answer.
+    fn envelope(&self) -> Envelope {
+        match self {
+            Self::Evolution { envelope, .. }
+            | Self::Recommendations { envelope, .. }
+            | Self::Effectiveness { envelope, .. } => *envelope,
+            Self::EffectivenessData { .. } => Envelope::NONE,
+        }
+    }
+
+    /// The entry's name in the shared tier (scoped by user there), for rendered JSON only. The
+    /// shared tier holds payloads without their envelope, so every envelope shares the name.
     fn shared_name(&self) -> Option<String> {
         match self {
             Self::Evolution {
@@ -87,7 +102,7 @@ impl CacheKey {
 /// A cached value (or, for [`CacheValue::Evolution`], one shared by the callers of one load).
 #[derive(Clone)]
 pub(crate) enum CacheValue {
-    Json(Json),
+    Json(RenderedJson),
     EffectivenessData(Arc<EffectivenessInputs>),
     /// An evolution answer too large to cache: never stored (it weighs more than any bound),
     /// only handed to the callers that waited for its load.
@@ -96,19 +111,20 @@ pub(crate) enum CacheValue {
 
 impl CacheValue {
     /// The rendered JSON of an entry keyed by a rendered-response key.
-    pub(crate) fn into_json(self) -> Result<Json, ServiceError> {
+    pub(crate) fn into_json(self) -> Result<RenderedJson, ServiceError> {
         match self {
             Self::Json(json) => Ok(json),
-            Self::EffectivenessData(_) | Self::Evolution(_) => Err(ServiceError::Internal(
-                "cache entry of the wrong kind".into(),
-            )),
+            Self::EffectivenessData(_) | Self::Evolution(_) => {
+                Err(ServiceError::Internal("cache entry of the wrong kind"))
+            }
         }
     }
 
-    /// The answer of a rendered-response key: whole, or chunked for an evolution plan.
-    pub(crate) fn into_answer(self) -> Result<Answer, ServiceError> {
+    /// The answer of a rendered-response key: whole, or chunked in `envelope` for an
+    /// evolution plan.
+    pub(crate) fn into_answer(self, envelope: Envelope) -> Result<Answer, ServiceError> {
         match self {
-            Self::Evolution(plan) => Ok(Answer::Chunked(plan.chunked())),
+            Self::Evolution(plan) => Ok(Answer::Chunked(plan.chunked(envelope))),
             other => other.into_json().map(Answer::Whole),
         }
     }
@@ -168,7 +184,7 @@ impl ResponseCache {
                     // Entries are tagged with their user first: each user's share.
                     .per_owner_bound(bounds.max_entries_per_user, bounds.max_bytes_per_user)
                     .build()
-                    .map_err(|e| ServiceError::Internal(format!("cache configuration: {e}")))?,
+                    .map_err(ServiceError::CacheConfig)?,
             )
         };
         Ok(Self {
@@ -197,6 +213,7 @@ impl ResponseCache {
     {
         // The shared tier's key name is only formatted on a local miss, and only with Redis.
         let shared_key = self.shared.as_ref().map(|_| key.clone());
+        let envelope = key.envelope();
         // The value and, for a copy taken from Redis, the longest it may be kept here: no
         // longer than Redis keeps it, so the staleness bound across instances stays one TTL.
         let through_shared = || async {
@@ -206,12 +223,13 @@ impl ResponseCache {
             };
             match tier.lookup(user, &name).await {
                 Lookup::Hit { value, expires_in } => {
-                    Ok((CacheValue::Json(Json::from_payload(&value)), expires_in))
+                    let json = RenderedJson::from_payload(envelope, &value);
+                    Ok((CacheValue::Json(json), expires_in))
                 }
                 Lookup::Miss(ticket) => {
                     let value = load().await?;
                     if let CacheValue::Json(json) = &value {
-                        tier.fill(ticket, json).await;
+                        tier.fill(ticket, json.payload()).await;
                     }
                     Ok((value, None))
                 }

@@ -1,6 +1,6 @@
 //! Who is calling, and whose data they may touch (docs/compatibility.md, section 1).
 
-use crate::ServiceError;
+use crate::{Denial, ServiceError};
 
 /// An authenticated caller: a user, or a trusted back-office service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,9 +33,7 @@ impl Caller {
                 "userId must not contain the NUL character (U+0000)",
             )),
             Some(user) if user == self.user_id || self.is_service => Ok(user.to_owned()),
-            Some(_) => Err(ServiceError::Forbidden(
-                "Forbidden: userId does not match the authenticated user".into(),
-            )),
+            Some(_) => Err(ServiceError::Forbidden(Denial::OtherUser)),
         }
     }
 }

@@ -8,13 +8,23 @@ use time::Duration;
 use crate::{Insights, ServiceError};
 
 impl Insights {
-    /// Creates `user_id` with demo data unless that user already exists. Returns whether it
-    /// seeded anything.
+    /// Creates `user_id` with demo data unless that user already exists, and drops the user's
+    /// cached answers. Returns whether it seeded anything.
     pub async fn seed_demo(&self, user_id: &str) -> Result<bool, ServiceError> {
+        let seeded = self.write_demo_rows(user_id).await;
+        // A seed that failed part-way may still have written rows.
+        if !matches!(seeded, Ok(false)) {
+            self.invalidate_user(user_id).await;
+        }
+        seeded
+    }
+
+    /// The demo rows, written unless the user exists; whether they were.
+    async fn write_demo_rows(&self, user_id: &str) -> Result<bool, ServiceError> {
         let now = Timestamp::now();
         let ago = |days: i64| now.saturating_add(-Duration::days(days));
         if !self
-            .store()
+            .primary()
             .ensure_user(user_id, Some("demo@insights.local"), Some("Demo"), now)
             .await?
         {
@@ -36,7 +46,7 @@ impl Insights {
             detected_at: ago(from),
             last_seen_at: ago(to),
         };
-        self.store()
+        self.primary()
             .insert_patterns(&[
                 pattern(
                     PatternType::OptimalStudyTime,
@@ -88,7 +98,7 @@ impl Insights {
                 ),
             ])
             .await?;
-        self.store()
+        self.primary()
             .insert_insights(
                 &[NewInsight {
                     user_id: user_id.to_owned(),
@@ -101,7 +111,7 @@ impl Insights {
                 now,
             )
             .await?;
-        self.store()
+        self.primary()
             .insert_interventions(
                 &[NewIntervention {
                     user_id: user_id.to_owned(),
@@ -124,8 +134,8 @@ impl Insights {
                 new_cards_studied: 10,
             })
             .collect();
-        self.store().insert_sessions(&sessions).await?;
-        self.store()
+        self.primary().insert_sessions(&sessions).await?;
+        self.primary()
             .insert_learning_profile(&LearningProfile {
                 id: format!("profile-{user_id}"),
                 user_id: user_id.to_owned(),
@@ -140,7 +150,7 @@ impl Insights {
             })
             .await?;
         let config = self
-            .store()
+            .primary()
             .insert_config(
                 user_id,
                 PersonalizationContext::Mission,
@@ -150,7 +160,7 @@ impl Insights {
                 ago(90),
             )
             .await?;
-        self.store()
+        self.primary()
             .insert_config(
                 user_id,
                 PersonalizationContext::Content,
@@ -183,7 +193,7 @@ impl Insights {
                 },
             })
             .collect();
-        self.store().insert_effectiveness(&rows, now).await?;
+        self.primary().insert_effectiveness(&rows, now).await?;
         Ok(true)
     }
 }

@@ -2,100 +2,15 @@
 //! validated whole before anything is written, written in multi-row statements, and then the
 //! user's cached responses are invalidated so the next GET sees the new data.
 
-use insights_model::{
-    InsightType, NewInsight, NewPattern, NewStudySession, PatternType, Timestamp,
-};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use insights_model::{NewInsight, NewPattern, NewStudySession, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::limits::{
     MAX_EVIDENCE_CHARS, MAX_EVIDENCE_ITEMS, MAX_INSIGHT_TEXT_CHARS, MAX_INSIGHT_TITLE_CHARS,
     MAX_PATTERN_DATA_BYTES, MAX_PATTERN_NAME_CHARS,
 };
-use crate::{Insights, Json, ServiceError, text};
-
-/// Most items one ingestion request may carry.
-pub const MAX_ITEMS_PER_REQUEST: usize = 1_000;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct PatternItem {
-    pattern_type: PatternType,
-    confidence: f64,
-    #[serde(default)]
-    pattern_data: Option<Value>,
-    #[serde(default)]
-    pattern_name: Option<String>,
-    #[serde(default)]
-    evidence: Vec<String>,
-    #[serde(default)]
-    occurrence_count: Option<i32>,
-    #[serde(default)]
-    detected_at: Option<Timestamp>,
-    #[serde(default)]
-    last_seen_at: Option<Timestamp>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct InsightItem {
-    insight_type: InsightType,
-    title: String,
-    description: String,
-    actionable_recommendation: String,
-    confidence: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SessionItem {
-    started_at: Timestamp,
-    #[serde(default)]
-    completed_at: Option<Timestamp>,
-    #[serde(default)]
-    duration_ms: Option<i32>,
-    #[serde(default)]
-    reviews_completed: Option<i32>,
-    #[serde(default)]
-    new_cards_studied: Option<i32>,
-}
-
-/// Accepts a JSON array of items or `{"items": [...]}`.
-fn items<T: DeserializeOwned>(body: Value) -> Result<Vec<T>, ServiceError> {
-    let array = match body {
-        Value::Array(a) => a,
-        Value::Object(mut o) => match o.remove("items") {
-            Some(Value::Array(a)) => a,
-            _ => {
-                return Err(ServiceError::validation(
-                    "items",
-                    "expected a JSON array or {\"items\": [...]}",
-                ));
-            }
-        },
-        _ => {
-            return Err(ServiceError::validation(
-                "items",
-                "expected a JSON array or {\"items\": [...]}",
-            ));
-        }
-    };
-    if array.is_empty() || array.len() > MAX_ITEMS_PER_REQUEST {
-        return Err(ServiceError::validation(
-            "items",
-            format!("between 1 and {MAX_ITEMS_PER_REQUEST} items per request"),
-        ));
-    }
-    array
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            serde_json::from_value(v)
-                .map_err(|e| ServiceError::validation(&format!("items[{i}]"), e.to_string()))
-        })
-        .collect()
-}
+use crate::{IngestBatch, InsightInput, Insights, PatternInput, ServiceError, SessionInput, text};
 
 fn check_confidence(i: usize, c: f64) -> Result<(), ServiceError> {
     if c.is_finite() && (0.0..=1.0).contains(&c) {
@@ -118,16 +33,34 @@ fn check_non_negative(i: usize, field: &str, v: Option<i32>) -> Result<i32, Serv
     }
 }
 
-fn created(ids: Vec<String>) -> Result<Json, ServiceError> {
-    Json::render(&json!({ "created": ids.len(), "ids": ids }))
+/// Rows added by an ingestion; serialised, the API's `data` payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ingested {
+    /// How many rows were added.
+    pub created: usize,
+    /// Their ids, in the batch's order.
+    pub ids: Vec<String>,
+}
+
+impl Ingested {
+    fn new(ids: Vec<String>) -> Self {
+        Self {
+            created: ids.len(),
+            ids,
+        }
+    }
 }
 
 impl Insights {
     /// Adds behavioral patterns for `user`.
-    pub async fn ingest_patterns(&self, user: &str, body: Value) -> Result<Json, ServiceError> {
+    pub async fn ingest_patterns(
+        &self,
+        user: &str,
+        batch: IngestBatch<PatternInput>,
+    ) -> Result<Ingested, ServiceError> {
         let now = Timestamp::now();
         let mut rows = Vec::new();
-        for (i, item) in items::<PatternItem>(body)?.into_iter().enumerate() {
+        for (i, item) in batch.into_items().into_iter().enumerate() {
             check_confidence(i, item.confidence)?;
             // PostgreSQL text/jsonb cannot hold U+0000 (see `text`).
             if let Some(name) = &item.pattern_name {
@@ -180,15 +113,19 @@ impl Insights {
                 last_seen_at,
             });
         }
-        let ids = self.store().insert_patterns(&rows).await?;
+        let ids = self.primary().insert_patterns(&rows).await?;
         self.invalidate_user(user).await;
-        created(ids)
+        Ok(Ingested::new(ids))
     }
 
     /// Adds unacknowledged behavioral insights for `user`.
-    pub async fn ingest_insights(&self, user: &str, body: Value) -> Result<Json, ServiceError> {
+    pub async fn ingest_insights(
+        &self,
+        user: &str,
+        batch: IngestBatch<InsightInput>,
+    ) -> Result<Ingested, ServiceError> {
         let mut rows = Vec::new();
-        for (i, item) in items::<InsightItem>(body)?.into_iter().enumerate() {
+        for (i, item) in batch.into_items().into_iter().enumerate() {
             check_confidence(i, item.confidence)?;
             // PostgreSQL text cannot hold U+0000 (see `text`).
             for (field, value, max_chars) in [
@@ -214,17 +151,21 @@ impl Insights {
             });
         }
         let ids = self
-            .store()
+            .primary()
             .insert_insights(&rows, Timestamp::now())
             .await?;
         self.invalidate_user(user).await;
-        created(ids)
+        Ok(Ingested::new(ids))
     }
 
     /// Adds study sessions for `user` (creating the user row if the database has none).
-    pub async fn ingest_sessions(&self, user: &str, body: Value) -> Result<Json, ServiceError> {
+    pub async fn ingest_sessions(
+        &self,
+        user: &str,
+        batch: IngestBatch<SessionInput>,
+    ) -> Result<Ingested, ServiceError> {
         let mut rows = Vec::new();
-        for (i, item) in items::<SessionItem>(body)?.into_iter().enumerate() {
+        for (i, item) in batch.into_items().into_iter().enumerate() {
             if item.completed_at.is_some_and(|c| c < item.started_at) {
                 return Err(ServiceError::validation(
                     &format!("items[{i}].completedAt"),
@@ -258,11 +199,11 @@ impl Insights {
             });
         }
         // study_sessions has a foreign key to users.
-        self.store()
+        self.primary()
             .ensure_user(user, None, None, Timestamp::now())
             .await?;
-        let ids = self.store().insert_sessions(&rows).await?;
+        let ids = self.primary().insert_sessions(&rows).await?;
         self.invalidate_user(user).await;
-        created(ids)
+        Ok(Ingested::new(ids))
     }
 }

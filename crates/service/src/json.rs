@@ -1,4 +1,4 @@
-//! [`Json`]: a success payload, rendered once, already inside the API's success envelope.
+//! [`RenderedJson`]: an answer rendered once, inside an [`Envelope`] chosen by the caller.
 
 use std::fmt;
 use std::io::Write;
@@ -11,95 +11,139 @@ use flate2::write::GzEncoder;
 
 use crate::ServiceError;
 
-/// Opening of the success envelope `{"success":true,"data":…}`; the payload follows, then [`TAIL`].
-pub(crate) const HEAD: &str = r#"{"success":true,"data":"#;
-/// Closing of the success envelope.
-pub(crate) const TAIL: &str = "}";
+/// The text a rendered body has around its payload, e.g. a server's success envelope
+/// `{"success":true,"data":` … `}`. [`Envelope::NONE`] leaves the payload bare.
+///
+/// A server gives its envelope once, as a constant, to [`Insights::rendered`](crate::Insights::rendered):
+/// the cached bodies then already hold it, and a cache hit is sent as those shared bytes
+/// without a copy. Answers rendered with different envelopes are cached apart.
+///
+/// ```
+/// use insights_service::{Envelope, RenderedJson};
+/// const SUCCESS: Envelope = Envelope::new(r#"{"ok":true,"data":"#, "}");
+/// let json = RenderedJson::render(SUCCESS, &[1, 2]).unwrap();
+/// assert_eq!(&json.enveloped()[..], br#"{"ok":true,"data":[1,2]}"#);
+/// assert_eq!(json.payload(), "[1,2]");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Envelope {
+    head: &'static str,
+    tail: &'static str,
+}
 
-/// The JSON text of a success payload (the envelope's `data`), stored as the complete
-/// `{"success":true,"data":<payload>}` body.
+impl Envelope {
+    /// No text around the payload.
+    pub const NONE: Envelope = Envelope::new("", "");
+
+    /// `head` before each payload, `tail` after it.
+    pub const fn new(head: &'static str, tail: &'static str) -> Self {
+        Self { head, tail }
+    }
+
+    /// The text before the payload.
+    pub const fn head(&self) -> &'static str {
+        self.head
+    }
+
+    /// The text after the payload.
+    pub const fn tail(&self) -> &'static str {
+        self.tail
+    }
+
+    /// How many bytes the envelope adds to a payload.
+    pub(crate) const fn len(&self) -> usize {
+        self.head.len() + self.tail.len()
+    }
+}
+
+/// The JSON text of an answer (the payload), stored inside its [`Envelope`] as one complete
+/// body.
 ///
 /// Cached answers are sent many times: keeping them enveloped lets a server hand out the same
-/// bytes for every hit ([`Json::enveloped`] is a reference-count increment) instead of
+/// bytes for every hit ([`RenderedJson::enveloped`] is a reference-count increment) instead of
 /// allocating and copying a body per request, which for an evolution answer is tens of
-/// kilobytes. For clients that accept gzip, [`Json::enveloped_gzip`] compresses the body once
-/// and keeps the result with the value (about a tenth of its size more), so a cached answer is
-/// not compressed again per request: compressing per hit made cached evolution answers ≈ 130×
-/// slower for gzip clients (docs/performance.md). Everywhere else it reads as the payload: it
-/// dereferences to the payload text.
+/// kilobytes. For clients that accept gzip, [`RenderedJson::enveloped_gzip`] compresses the
+/// body once and keeps the result with the value (about a tenth of its size more), so a cached
+/// answer is not compressed again per request: compressing per hit made cached evolution
+/// answers ≈ 130× slower for gzip clients (docs/performance.md). Everywhere else it reads as
+/// the payload: it dereferences to the payload text.
 #[derive(Clone)]
-pub struct Json {
+pub struct RenderedJson {
     body: Arc<Body>,
 }
 
 /// The enveloped text and, once asked for, its gzip encoding.
 struct Body {
-    /// Invariant: `HEAD + payload + TAIL`. Both ends are ASCII, so slicing them off always
-    /// lands on character boundaries.
+    /// Invariant: `envelope.head + payload + envelope.tail`.
     text: String,
+    envelope: Envelope,
     /// `None` inside if compressing failed (it writes to memory, so it does not in practice).
     gzip: OnceLock<Option<Bytes>>,
 }
 
 impl Body {
-    fn new(text: String) -> Arc<Self> {
+    fn new(text: String, envelope: Envelope) -> Arc<Self> {
         Arc::new(Self {
             text,
+            envelope,
             gzip: OnceLock::new(),
         })
     }
 }
 
-impl Json {
+impl RenderedJson {
     /// Renders `value` straight into an enveloped body (one buffer, no copy afterwards).
-    pub(crate) fn render<T: serde::Serialize>(value: &T) -> Result<Self, ServiceError> {
+    pub fn render<T: serde::Serialize + ?Sized>(
+        envelope: Envelope,
+        value: &T,
+    ) -> Result<Self, ServiceError> {
         let mut body = Vec::with_capacity(256);
-        body.extend_from_slice(HEAD.as_bytes());
-        serde_json::to_writer(&mut body, value)
-            .map_err(|e| ServiceError::Internal(format!("cannot encode response: {e}")))?;
-        body.extend_from_slice(TAIL.as_bytes());
+        body.extend_from_slice(envelope.head.as_bytes());
+        serde_json::to_writer(&mut body, value).map_err(ServiceError::encode)?;
+        body.extend_from_slice(envelope.tail.as_bytes());
         // serde_json writes UTF-8 only; the check is linear but cheaper than any copy.
         let body = String::from_utf8(body)
-            .map_err(|e| ServiceError::Internal(format!("response is not UTF-8: {e}")))?;
+            .map_err(|_| ServiceError::Internal("serde_json wrote invalid UTF-8"))?;
         Ok(Self {
-            body: Body::new(body),
+            body: Body::new(body, envelope),
         })
     }
 
     /// Lets `write` append the payload text directly into the enveloped body, sized for
     /// `expected_len` bytes of payload. `write` must append exactly one JSON value.
     pub(crate) fn build(
+        envelope: Envelope,
         expected_len: usize,
         write: impl FnOnce(&mut String) -> Result<(), ServiceError>,
     ) -> Result<Self, ServiceError> {
-        let mut body = String::with_capacity(HEAD.len() + expected_len + TAIL.len());
-        body.push_str(HEAD);
+        let mut body = String::with_capacity(envelope.len() + expected_len);
+        body.push_str(envelope.head);
         write(&mut body)?;
-        body.push_str(TAIL);
+        body.push_str(envelope.tail);
         Ok(Self {
-            body: Body::new(body),
+            body: Body::new(body, envelope),
         })
     }
 
     /// Wraps payload text that is already JSON (for example from the shared cache tier).
-    pub fn from_payload(payload: &str) -> Self {
-        let mut body = String::with_capacity(HEAD.len() + payload.len() + TAIL.len());
-        body.push_str(HEAD);
+    pub fn from_payload(envelope: Envelope, payload: &str) -> Self {
+        let mut body = String::with_capacity(envelope.len() + payload.len());
+        body.push_str(envelope.head);
         body.push_str(payload);
-        body.push_str(TAIL);
+        body.push_str(envelope.tail);
         Self {
-            body: Body::new(body),
+            body: Body::new(body, envelope),
         }
     }
 
     /// Wraps a complete enveloped body, as produced by a [`ChunkedBody`](crate::ChunkedBody).
-    /// Callers guarantee `HEAD + payload + TAIL` in valid UTF-8; a body that is not UTF-8 is
+    /// Callers guarantee `head + payload + tail` in valid UTF-8; a body that is not UTF-8 is
     /// replaced lossily rather than trusted.
-    pub(crate) fn from_enveloped_bytes(bytes: Vec<u8>) -> Self {
+    pub(crate) fn from_enveloped_bytes(envelope: Envelope, bytes: Vec<u8>) -> Self {
         let text = String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Self {
-            body: Body::new(text),
+            body: Body::new(text, envelope),
         }
     }
 
@@ -110,20 +154,28 @@ impl Json {
         text + text / 8 + 256
     }
 
-    /// The payload text (the envelope's `data`).
-    pub fn payload(&self) -> &str {
-        let text = &self.body.text;
-        &text[HEAD.len()..text.len() - TAIL.len()]
+    /// The envelope around the payload.
+    pub fn envelope(&self) -> Envelope {
+        self.body.envelope
     }
 
-    /// The complete success body, sharing this value's memory.
+    /// The payload text (inside the envelope).
+    pub fn payload(&self) -> &str {
+        let Body { text, envelope, .. } = &*self.body;
+        // The text starts with the head and ends with the tail; `get` keeps a lossily
+        // replaced body (see `from_enveloped_bytes`) from panicking.
+        text.get(envelope.head.len()..text.len().saturating_sub(envelope.tail.len()))
+            .unwrap_or_default()
+    }
+
+    /// The complete body, envelope included, sharing this value's memory.
     pub fn enveloped(&self) -> Bytes {
         Bytes::from_owner(SharedBody(Arc::clone(&self.body)))
     }
 
-    /// The complete success body compressed with gzip (RFC 1952), computed on the first call
+    /// The complete body compressed with gzip (RFC 1952), computed on the first call
     /// and shared by every later one and every clone of this value. `None` if compression
-    /// failed; send [`Json::enveloped`] then.
+    /// failed; send [`RenderedJson::enveloped`] then.
     pub fn enveloped_gzip(&self) -> Option<Bytes> {
         self.body
             .gzip
@@ -159,15 +211,15 @@ impl AsRef<[u8]> for SharedBody {
     }
 }
 
-impl PartialEq for Json {
+impl PartialEq for RenderedJson {
     fn eq(&self, other: &Self) -> bool {
-        self.body.text == other.body.text
+        self.body.envelope == other.body.envelope && self.body.text == other.body.text
     }
 }
 
-impl Eq for Json {}
+impl Eq for RenderedJson {}
 
-impl Deref for Json {
+impl Deref for RenderedJson {
     type Target = str;
 
     fn deref(&self) -> &str {
@@ -175,27 +227,23 @@ impl Deref for Json {
     }
 }
 
-impl AsRef<str> for Json {
+impl AsRef<str> for RenderedJson {
     fn as_ref(&self) -> &str {
         self.payload()
     }
 }
 
-impl fmt::Display for Json {
+impl fmt::Display for RenderedJson {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.payload())
     }
 }
 
-impl fmt::Debug for Json {
+impl fmt::Debug for RenderedJson {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Json").field(&self.payload()).finish()
-    }
-}
-
-impl From<&str> for Json {
-    fn from(payload: &str) -> Self {
-        Self::from_payload(payload)
+        f.debug_tuple("RenderedJson")
+            .field(&self.payload())
+            .finish()
     }
 }
 
@@ -204,15 +252,20 @@ impl From<&str> for Json {
 mod tests {
     use super::*;
 
+    const SUCCESS: Envelope = Envelope::new(r#"{"success":true,"data":"#, "}");
+
     #[test]
     fn payload_and_envelope_agree() {
-        let json = Json::render(&serde_json::json!({"a": [1, "é"]})).unwrap();
+        let json = RenderedJson::render(SUCCESS, &serde_json::json!({"a": [1, "é"]})).unwrap();
         assert_eq!(json.payload(), r#"{"a":[1,"é"]}"#);
         assert_eq!(
             &json.enveloped()[..],
             r#"{"success":true,"data":{"a":[1,"é"]}}"#.as_bytes()
         );
-        assert_eq!(Json::from_payload(json.payload()), json);
+        assert_eq!(RenderedJson::from_payload(SUCCESS, json.payload()), json);
+        let bare = RenderedJson::from_payload(Envelope::NONE, json.payload());
+        assert_eq!(&bare.enveloped()[..], json.payload().as_bytes());
+        assert_ne!(bare, json, "another envelope, another body");
         let parsed: serde_json::Value = serde_json::from_slice(&json.enveloped()).unwrap();
         assert_eq!(parsed["data"]["a"][1], "é");
     }
@@ -220,7 +273,8 @@ mod tests {
     #[test]
     fn gzip_is_computed_once_and_decodes_to_the_body() {
         use std::io::Read;
-        let json = Json::from_payload(&format!("[{}]", vec!["\"é\""; 500].join(",")));
+        let json =
+            RenderedJson::from_payload(SUCCESS, &format!("[{}]", vec!["\"é\""; 500].join(",")));
         let gz = json.enveloped_gzip().unwrap();
         assert!(gz.len() < json.enveloped().len() / 10, "{} bytes", gz.len());
         let mut plain = Vec::new();
@@ -234,7 +288,7 @@ mod tests {
 
     #[test]
     fn enveloped_shares_memory() {
-        let json = Json::from_payload("[]");
+        let json = RenderedJson::from_payload(SUCCESS, "[]");
         let a = json.enveloped();
         let b = json.enveloped();
         assert_eq!(a.as_ptr(), b.as_ptr());

@@ -1,25 +1,32 @@
 //! The behavioral-insights operations, usable as a library without any HTTP: personalization
 //! effectiveness, pattern evolution, recommendations (generate + list), apply, and ingestion.
 //!
-//! [`Insights`] validates raw parameters with the original's rules, reads through the
-//! [`insights_store::Store`], runs the pure rules of `insights-recommender` and
-//! `insights-week-buckets`, and owns the cache policy: responses are cached per user in an
-//! `insights-ttl-cache` with single-flight loading, and every write invalidates that user's
-//! entries at once (tag = user id). Each operation returns a [`Json`]: the text of the API's
-//! `data` payload, rendered once inside the `{"success":true,"data":…}` envelope so that a server
-//! can send a cached answer as shared bytes (the `bytes` crate, the body type of the Rust HTTP
-//! stacks) without copying it per request, and its gzip encoding made once per value (`flate2`,
-//! the crate actix-web itself compresses with, on its `zlib-rs` backend: pure Rust and, for
-//! these answers, faster and smaller than the default one) to clients that accept gzip.
+//! [`Insights`] takes validated parameters ([`EvolutionParams`], …, each checked by its
+//! constructor with the original API's rules; the wire forms in [`wire`] convert with
+//! `TryFrom`), reads through the [`insights_store::Store`], runs the pure rules of
+//! `insights-recommender` and `insights-week-buckets`, and returns typed, serde-serialisable
+//! results ([`PatternEvolution`], [`RecommendationList`], [`EffectivenessPayload`], [`Applied`],
+//! [`Ingested`]). Failures are a typed [`ServiceError`].
+//!
+//! For a server, [`Insights::rendered`] gives the same read operations as rendered JSON inside
+//! an [`Envelope`] of its choosing, cached per user with single-flight loading: a cached answer
+//! is sent as shared bytes (the `bytes` crate, the body type of the Rust HTTP stacks) without a
+//! copy per request, with its gzip encoding made once per value (`flate2`, the crate actix-web
+//! itself compresses with, on its `zlib-rs` backend: pure Rust and, for these answers, faster
+//! and smaller than the default one). Every write through the service invalidates the user's
+//! cached answers at once (tag = user id).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use insights_service::{EvolutionQuery, Insights, ServiceConfig};
+//! use insights_service::{EvolutionParams, Insights, PatternType, ServiceConfig};
 //! use insights_store::{DatabaseUrl, Store, StoreConfig};
 //! let store = Store::connect(&StoreConfig::new(DatabaseUrl::parse("sqlite://data/insights.db")?)).await?;
 //! let insights = Insights::new(store, ServiceConfig::default())?;
-//! let json = insights.pattern_evolution("demo-user", EvolutionQuery::default()).await?;
-//! println!("{json}");
+//! let params = EvolutionParams::new(4, Some(PatternType::ForgettingCurve))?;
+//! let evolution = insights.pattern_evolution("demo-user", &params).await?;
+//! for week in &evolution.evolution {
+//!     println!("week {}: {} patterns", week.week_number, week.patterns.len());
+//! }
 //! # Ok(()) }
 //! ```
 
@@ -36,8 +43,11 @@ mod json;
 pub mod limits;
 mod params;
 mod recommendations;
+mod rendered;
+mod requests;
 mod routing;
 mod text;
+pub mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,13 +57,32 @@ use insights_store::{PoolState, Store};
 use insights_ttl_cache::CacheStats;
 
 pub use answer::{Answer, ChunkedBody};
+pub use apply::{Applied, AppliedSummary};
 pub use caller::Caller;
-pub use error::ServiceError;
-pub use json::Json;
-pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
+pub use error::{Denial, ServiceError};
+pub use evolution::{EvolutionMeta, EvolutionWeek, PatternEvolution, WeekPattern};
+pub use ingest::Ingested;
+pub use insights_store::{ConflictKind, Entity, Outage, OutageKind, StoreError};
+pub use json::{Envelope, RenderedJson};
+pub use params::{EffectivenessParams, EvolutionParams, RecommendationParams};
+pub use rendered::Rendered;
+pub use requests::{
+    ApplyParams, IngestBatch, InsightInput, MAX_ITEMS_PER_REQUEST, PatternInput, SessionInput,
+};
+pub use wire::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
+
+pub use insights_model::{ApplicationType, InsightType, PatternType, Timestamp};
+pub use insights_recommender::effectiveness::{EffectivenessMetric, EffectivenessPayload};
+pub use insights_recommender::view::{RecommendationList, RecommendationView};
+pub use insights_week_buckets::Status as WeekStatus;
 
 use cache::{CacheBounds, ListenerGuard, ResponseCache};
-pub use insights_shared_cache::{SharedTier, SharedTierConfig, TierHealth};
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+pub use insights_shared_cache::{SharedTier, SharedTierConfig, SharedTierError, TierHealth};
 pub use insights_store::Reachability;
 use routing::ReadRouting;
 
@@ -104,9 +133,8 @@ impl ServiceConfig {
                 || self.cache_max_entry_bytes == 0
                 || self.cache_max_entries_per_user == 0)
         {
-            return Err(ServiceError::Internal(
-                "cache bounds: max bytes, max entry bytes and entries per user must be above 0"
-                    .into(),
+            return Err(ServiceError::Config(
+                "cache bounds: max bytes, max entry bytes and entries per user must be above 0",
             ));
         }
         let entry = self.cache_max_entry_bytes as u64;
@@ -186,7 +214,7 @@ impl Insights {
     /// stops when the last clone of the service is dropped.
     pub fn with_backends(backends: Backends, config: ServiceConfig) -> Result<Self, ServiceError> {
         let cooldown = time::Duration::try_from(config.recommendation_cooldown)
-            .map_err(|e| ServiceError::Internal(format!("cool-down out of range: {e}")))?;
+            .map_err(|_| ServiceError::Config("recommendation cool-down out of range"))?;
         let routing = Arc::new(ReadRouting::new(
             backends.primary,
             backends.read_replica,
@@ -212,9 +240,15 @@ impl Insights {
         })
     }
 
-    /// The primary store.
-    pub fn store(&self) -> &Store {
+    /// The primary store: writes go there. Not public: a write that bypassed the service
+    /// would leave cached answers stale.
+    pub(crate) fn primary(&self) -> &Store {
         self.routing.primary()
+    }
+
+    /// The primary database's backend: `"postgres"` or `"sqlite"`.
+    pub fn backend(&self) -> &'static str {
+        self.primary().backend()
     }
 
     /// Whether a read replica is configured.
@@ -227,7 +261,7 @@ impl Insights {
     /// single probe refreshes it at most about every second (see [`Store::readiness`]).
     pub fn readiness(&self) -> Readiness {
         Readiness {
-            primary: self.store().readiness(),
+            primary: self.primary().readiness(),
             replica: self.routing.replica().map(Store::readiness),
         }
     }
@@ -243,9 +277,9 @@ impl Insights {
     pub fn metrics_snapshot(&self) -> MetricsSnapshot {
         MetricsSnapshot {
             cache: self.cache.stats(),
-            statements: self.store().statements().get(),
-            pool: self.store().pool_state(),
-            backend: self.store().backend(),
+            statements: self.primary().statements().get(),
+            pool: self.primary().pool_state(),
+            backend: self.primary().backend(),
             shared_tier: self.cache.shared_health(),
         }
     }

@@ -24,6 +24,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use tokio::sync::{Notify, watch};
 
 use crate::StoreError;
+use crate::error::{Outage, OutageKind};
 
 /// How often the probe tries to reconnect while the database is down.
 pub const RECOVERY_PROBE_INTERVAL: Duration = Duration::from_millis(250);
@@ -165,9 +166,10 @@ impl Health {
 }
 
 fn unavailable(error: &str) -> StoreError {
-    StoreError::Unavailable(format!(
-        "database unreachable ({error}); retried in the background"
-    ))
+    Outage::without_source(OutageKind::Down {
+        last_error: error.to_owned(),
+    })
+    .into()
 }
 
 /// Whether a connection error means the server cannot be reached (as opposed to refusing this

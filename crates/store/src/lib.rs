@@ -42,7 +42,7 @@ mod sql_types;
 mod statements;
 
 pub use config::{DatabaseUrl, SecretUrl, StoreConfig, redact};
-pub use error::StoreError;
+pub use error::{ConflictKind, Entity, Outage, OutageKind, StoreError};
 pub use health::{READINESS_MAX_AGE, RECOVERY_PROBE_INTERVAL, Reachability};
 pub use migrate::{OurIndex, POSTGRES_INDEXES_SQL, postgres_indexes};
 pub use queries::{ApplyOutcome, ApplyRequest, EffectivenessInputs, RecommendationInputs};

@@ -76,7 +76,7 @@ pub(crate) async fn run_pending(
             let mut conn = pool
                 .dedicated_connection()
                 .await
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                .map_err(StoreError::from)?;
             conn.batch_execute(&format!(
                 "SET statement_timeout = 0; SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"
             ))
@@ -92,7 +92,7 @@ pub(crate) async fn run_pending(
                 wrapper
                     .run_pending_migrations(POSTGRES)
                     .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-                    .map_err(|e| StoreError::Migration(e.to_string()))
+                    .map_err(StoreError::Migration)
             })
             .await
         }
@@ -100,7 +100,7 @@ pub(crate) async fn run_pending(
             let mut conn = pool
                 .dedicated_connection()
                 .await
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                .map_err(StoreError::from)?;
             if when == When::Uninitialised
                 && !is_uninitialised(&schema_check::read_sqlite(&mut conn).await?)
             {
@@ -111,13 +111,13 @@ pub(crate) async fn run_pending(
                 wrapper
                     .run_pending_migrations(SQLITE)
                     .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-                    .map_err(|e| StoreError::Migration(e.to_string()))
+                    .map_err(StoreError::Migration)
             })
             .await
         }
     };
     applied
-        .map_err(|e| StoreError::Migration(format!("migration task failed: {e}")))?
+        .map_err(|e| StoreError::Migration(Box::new(e)))?
         .map(Some)
 }
 

@@ -1,11 +1,11 @@
 //! What a week says about an item present in it, and the two rules that decide it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The status of an item in one week it is present in.
 ///
-/// Serialises to the wire names of the original API (`"new"`, `"existing"`, `"disappeared"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// Serialises to (and deserialises from) the wire names of the original API (`"new"`, `"existing"`, `"disappeared"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// The item's start instant lies in this week.

@@ -3,12 +3,12 @@
 //! must follow. Body: a JSON array of items or `{"items": [...]}`.
 
 use actix_web::web;
-use insights_service::Insights;
+use insights_service::{IngestBatch, Insights};
 use serde_json::Value;
 
 use super::UserQuery;
 use crate::auth::Authenticated;
-use crate::envelope::Envelope;
+use crate::envelope::{Whole, success};
 use crate::error::ApiError;
 
 /// `POST /api/analytics/behavioral-insights/patterns`.
@@ -17,11 +17,13 @@ pub async fn patterns(
     query: web::Query<UserQuery>,
     body: web::Json<Value>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(
-        insights.ingest_patterns(&user, body.into_inner()).await?,
-    ))
+    success(
+        &insights
+            .ingest_patterns(&user, IngestBatch::try_from(body.into_inner())?)
+            .await?,
+    )
 }
 
 /// `POST /api/analytics/behavioral-insights/insights`.
@@ -30,11 +32,13 @@ pub async fn insights(
     query: web::Query<UserQuery>,
     body: web::Json<Value>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(
-        insights.ingest_insights(&user, body.into_inner()).await?,
-    ))
+    success(
+        &insights
+            .ingest_insights(&user, IngestBatch::try_from(body.into_inner())?)
+            .await?,
+    )
 }
 
 /// `POST /api/analytics/behavioral-insights/sessions`.
@@ -43,9 +47,11 @@ pub async fn sessions(
     query: web::Query<UserQuery>,
     body: web::Json<Value>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(
-        insights.ingest_sessions(&user, body.into_inner()).await?,
-    ))
+    success(
+        &insights
+            .ingest_sessions(&user, IngestBatch::try_from(body.into_inner())?)
+            .await?,
+    )
 }

@@ -1,11 +1,14 @@
 //! The four endpoints of the original API, same paths and parameters.
 
 use actix_web::web;
-use insights_service::{EffectivenessQuery, EvolutionQuery, Insights, RecommendationsQuery};
+use insights_service::{
+    ApplyParams, EffectivenessParams, EffectivenessQuery, EvolutionParams, EvolutionQuery,
+    Insights, RecommendationParams, RecommendationsQuery,
+};
 
 use super::UserQuery;
 use crate::auth::Authenticated;
-use crate::envelope::{Envelope, Reply};
+use crate::envelope::{Reply, SUCCESS, Whole, success};
 use crate::error::ApiError;
 
 /// `GET /api/personalization/effectiveness`: the caller's own data (the original read a
@@ -14,10 +17,15 @@ pub async fn effectiveness(
     Authenticated(caller): Authenticated,
     query: web::Query<EffectivenessQuery>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
-    let query = query.into_inner();
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(insights.effectiveness(&user, query).await?))
+    let params = EffectivenessParams::try_from(&*query)?;
+    Ok(Whole(
+        insights
+            .rendered(SUCCESS)
+            .effectiveness(&user, &params)
+            .await?,
+    ))
 }
 
 /// `GET /api/analytics/behavioral-insights/patterns/evolution`: `userId` optional (the caller).
@@ -26,10 +34,13 @@ pub async fn pattern_evolution(
     query: web::Query<EvolutionQuery>,
     insights: web::Data<Insights>,
 ) -> Result<Reply, ApiError> {
-    let query = query.into_inner();
     let user = caller.may_act_for(query.user_id.as_deref())?;
+    let params = EvolutionParams::try_from(&*query)?;
     Ok(Reply(
-        insights.pattern_evolution_answer(&user, query).await?,
+        insights
+            .rendered(SUCCESS)
+            .pattern_evolution(&user, &params)
+            .await?,
     ))
 }
 
@@ -38,10 +49,15 @@ pub async fn recommendations(
     Authenticated(caller): Authenticated,
     query: web::Query<RecommendationsQuery>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
-    let query = query.into_inner();
+) -> Result<Whole, ApiError> {
     let user = caller.may_act_for(query.user_id.as_deref())?;
-    Ok(Envelope(insights.recommendations(&user, query).await?))
+    let params = RecommendationParams::try_from(&*query)?;
+    Ok(Whole(
+        insights
+            .rendered(SUCCESS)
+            .recommendations(&user, &params)
+            .await?,
+    ))
 }
 
 /// `POST /api/analytics/behavioral-insights/recommendations/{id}/apply`: body
@@ -54,8 +70,8 @@ pub async fn apply(
     query: web::Query<UserQuery>,
     body: web::Json<serde_json::Value>,
     insights: web::Data<Insights>,
-) -> Result<Envelope, ApiError> {
+) -> Result<Whole, ApiError> {
     caller.may_act_for(query.user_id.as_deref())?;
-    let json = insights.apply(&caller, &id, body.into_inner()).await?;
-    Ok(Envelope(json))
+    let params = ApplyParams::try_from(body.into_inner())?;
+    success(&insights.apply(&caller, &id, params).await?)
 }

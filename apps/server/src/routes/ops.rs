@@ -25,7 +25,7 @@ pub async fn readyz(insights: web::Data<Insights>) -> Result<HttpResponse, ApiEr
             "database not reachable: {error}"
         )));
     }
-    let backend = insights.store().backend();
+    let backend = insights.backend();
     let replica = match &readiness.replica {
         None => "not configured",
         Some(Reachability::Up) => "ok",

@@ -314,7 +314,8 @@ async fn an_exhausted_pool_is_503_within_the_checkout_timeout_and_recovers() {
     config.pool_size = 2;
     config.checkout_timeout = checkout;
     let store = Store::connect(&config).await.expect("small pool");
-    let app = app_on(db, store);
+    // A clone shares the pool: the probe below watches the service's connections through it.
+    let app = app_on(db, store.clone());
     for user in ["a", "b", "c"] {
         app.seed_user_with_patterns(user).await;
     }
@@ -330,7 +331,7 @@ async fn an_exhausted_pool_is_503_within_the_checkout_timeout_and_recovers() {
         .expect("lock");
     let blocked = join_all(["a", "b"].map(|user| app.get_as(REC, user)));
     let probe = async {
-        let pool = app.state.insights.store();
+        let pool = &store;
         let started = Instant::now();
         while pool.pool_state().idle > 0 || pool.pool_state().connections < 2 {
             assert!(

@@ -1,18 +1,42 @@
-//! Service-level behaviour on both backends: generation, caching and coherence.
+//! Service-level behaviour on both backends: the typed operations, and the rendered (cached)
+//! answers' generation, caching and coherence.
 
 #![allow(missing_docs)]
 
 use insights_model::*;
+use insights_recommender::effectiveness::EffectivenessSummary;
 use insights_service::*;
 use insights_testkit::{TestDb, both_backends};
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
+use serde_json::json;
 
 fn insights(db: &TestDb) -> Insights {
     Insights::new(db.store.clone(), ServiceConfig::default()).expect("service")
 }
 
-fn parse(json: &Json) -> Value {
-    serde_json::from_str(json).expect("valid JSON")
+/// The payload of a rendered answer, read back as the typed value it serialises.
+fn typed<T: DeserializeOwned>(json: &RenderedJson) -> T {
+    serde_json::from_str(json.payload()).expect("the payload reads as the typed value")
+}
+
+/// The cached list, as the server gets it.
+async fn cached_list(s: &Insights, user: &str, params: RecommendationParams) -> RecommendationList {
+    typed(
+        &s.rendered(Envelope::NONE)
+            .recommendations(user, &params)
+            .await
+            .expect("rendered list"),
+    )
+}
+
+/// The cached evolution, as the server gets it.
+async fn cached_evolution(s: &Insights, user: &str) -> PatternEvolution {
+    let answer = s
+        .rendered(Envelope::NONE)
+        .pattern_evolution(user, &EvolutionParams::default())
+        .await
+        .expect("rendered evolution");
+    typed(&answer.into_whole())
 }
 
 fn user(id: &str) -> Caller {
@@ -22,18 +46,38 @@ fn user(id: &str) -> Caller {
     }
 }
 
+fn manual() -> ApplyParams {
+    ApplyParams::new(ApplicationType::Manual)
+}
+
+fn ids(list: &RecommendationList) -> Vec<&str> {
+    list.recommendations
+        .iter()
+        .map(|r| r.row.id.as_str())
+        .collect()
+}
+
 async fn seed_patterns(s: &Insights, user: &str) {
-    s.ingest_patterns(
-        user,
-        json!([
-            {"patternType": "OPTIMAL_STUDY_TIME", "confidence": 0.85, "patternData": {"hourOfDay": 9},
-             "evidence": ["42 sessions analyzed"], "occurrenceCount": 5},
-            {"patternType": "FORGETTING_CURVE", "confidence": 0.82, "patternData": {"halfLife": 5}},
-            {"patternType": "SESSION_DURATION_PREFERENCE", "confidence": 0.9, "patternData": {"recommendedDuration": 50}},
-        ]),
-    )
-    .await
-    .expect("ingest");
+    let batch = IngestBatch::new(vec![
+        PatternInput {
+            pattern_data: Some(json!({"hourOfDay": 9})),
+            evidence: vec!["42 sessions analyzed".into()],
+            occurrence_count: Some(5),
+            ..PatternInput::new(PatternType::OptimalStudyTime, 0.85)
+        },
+        PatternInput {
+            pattern_data: Some(json!({"halfLife": 5})),
+            ..PatternInput::new(PatternType::ForgettingCurve, 0.82)
+        },
+        PatternInput {
+            pattern_data: Some(json!({"recommendedDuration": 50})),
+            ..PatternInput::new(PatternType::SessionDurationPreference, 0.9)
+        },
+    ])
+    .expect("batch");
+    let added = s.ingest_patterns(user, batch).await.expect("ingest");
+    assert_eq!(added.created, 3);
+    assert_eq!(added.ids.len(), 3);
 }
 
 both_backends!(
@@ -41,51 +85,50 @@ both_backends!(
     a_hundred_concurrent_first_requests_create_each_recommendation_once,
     an_apply_is_visible_on_the_very_next_get,
     ingestion_invalidates_the_cached_evolution,
+    seeding_the_demo_invalidates_cached_answers,
+    answers_in_different_envelopes_share_the_payload,
     default_window_effectiveness_hits_the_cache_and_stays_current
 );
 
 async fn recommendations_are_generated_once_and_listed_by_priority(db: TestDb) {
     let s = insights(&db);
     seed_patterns(&s, "u1").await;
-    let first = parse(
-        &s.recommendations("u1", RecommendationsQuery::default())
-            .await
-            .expect("get"),
-    );
-    let recs = first["recommendations"].as_array().expect("array");
-    assert_eq!(recs.len(), 3);
-    assert_eq!(first["count"], 3);
-    assert_eq!(first["total"], 3);
-    let priorities: Vec<f64> = recs
-        .iter()
-        .map(|r| r["priorityScore"].as_f64().expect("num"))
-        .collect();
+    let first = s
+        .recommendations("u1", &RecommendationParams::default())
+        .await
+        .expect("list");
+    assert_eq!(first.recommendations.len(), 3);
+    assert_eq!((first.count, first.total), (3, 3));
+    let priorities: Vec<f64> = first.recommendations.iter().map(|r| r.priority).collect();
     assert!(
         priorities.windows(2).all(|w| w[0] >= w[1]),
         "{priorities:?}"
     );
-    assert_eq!(recs[0]["priority"], recs[0]["priorityScore"]);
-    assert_eq!(recs[0]["actionable"], true);
+    let top = &first.recommendations[0];
+    assert_eq!(top.priority, top.row.priority_score);
+    assert!(top.actionable);
     assert!(
-        recs.iter()
-            .any(|r| r["title"] == "Study during your peak hours (9:00-10:00)")
+        first
+            .recommendations
+            .iter()
+            .any(|r| r.row.title == "Study during your peak hours (9:00-10:00)")
     );
     // A fresh service (no cache) runs the engine again: nothing new is created.
-    let again = parse(
-        &insights(&db)
-            .recommendations("u1", RecommendationsQuery::default())
-            .await
-            .expect("get"),
-    );
-    let ids = |v: &Value| {
-        v["recommendations"]
-            .as_array()
-            .expect("a")
-            .iter()
-            .map(|r| r["id"].clone())
-            .collect::<Vec<_>>()
-    };
+    let again = insights(&db)
+        .recommendations("u1", &RecommendationParams::default())
+        .await
+        .expect("list");
     assert_eq!(ids(&first), ids(&again));
+    // The rendered answer is the serialisation of the typed one.
+    let rendered = s
+        .rendered(Envelope::NONE)
+        .recommendations("u1", &RecommendationParams::default())
+        .await
+        .expect("rendered");
+    assert_eq!(
+        rendered.payload(),
+        serde_json::to_string(&first).expect("json")
+    );
 }
 
 async fn a_hundred_concurrent_first_requests_create_each_recommendation_once(db: TestDb) {
@@ -93,14 +136,11 @@ async fn a_hundred_concurrent_first_requests_create_each_recommendation_once(db:
     seed_patterns(&s, "u1").await;
     let tasks: Vec<_> = (0..100)
         .map(|i| {
-            // Different limits are different cache keys, so the engine really runs
-            // concurrently; only the unique index keeps generation idempotent.
-            let s = Insights::new(db.store.clone(), ServiceConfig::default()).expect("service");
-            let q = RecommendationsQuery {
-                limit: Some(((i % 20) + 1).to_string()),
-                ..Default::default()
-            };
-            tokio::spawn(async move { s.recommendations("u1", q).await })
+            // The typed call is not cached, so the engine really runs concurrently; only the
+            // unique index keeps generation idempotent.
+            let s = s.clone();
+            let params = RecommendationParams::new((i % 20) + 1, false).expect("limit");
+            tokio::spawn(async move { s.recommendations("u1", &params).await })
         })
         .collect();
     for t in tasks {
@@ -126,145 +166,171 @@ async fn a_hundred_concurrent_first_requests_create_each_recommendation_once(db:
 async fn an_apply_is_visible_on_the_very_next_get(db: TestDb) {
     let s = insights(&db);
     seed_patterns(&s, "u1").await;
-    let list = parse(
-        &s.recommendations("u1", RecommendationsQuery::default())
-            .await
-            .expect("get"),
-    );
-    let id = list["recommendations"][0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let applied = parse(
-        &s.apply(&user("u1"), &id, json!({"applicationType": "MANUAL"}))
-            .await
-            .expect("apply"),
-    );
-    assert_eq!(applied["success"], true);
+    let list = cached_list(&s, "u1", RecommendationParams::default()).await;
+    let id = list.recommendations[0].row.id.clone();
+    let applied = s.apply(&user("u1"), &id, manual()).await.expect("apply");
+    assert!(applied.success);
+    assert_eq!(applied.tracking_id, applied.applied_recommendation.id);
     assert_eq!(
-        applied["trackingId"],
-        applied["appliedRecommendation"]["id"]
+        applied.applied_recommendation.application_type,
+        ApplicationType::Manual
     );
-    assert!(applied.get("updatedSettings").is_none());
-    let after = parse(
-        &s.recommendations("u1", RecommendationsQuery::default())
-            .await
-            .expect("get"),
-    );
+    assert!(applied.updated_settings.is_none());
+    let after = cached_list(&s, "u1", RecommendationParams::default()).await;
     assert!(
-        after["recommendations"]
-            .as_array()
-            .expect("a")
-            .iter()
-            .all(|r| r["id"] != id.as_str())
+        !ids(&after).contains(&id.as_str()),
+        "the cached list was dropped"
     );
-    let with_applied = parse(
-        &s.recommendations(
-            "u1",
-            RecommendationsQuery {
-                include_applied: Some("true".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("get"),
-    );
-    let applied_item = with_applied["recommendations"]
-        .as_array()
-        .expect("a")
+    let with_applied = cached_list(
+        &s,
+        "u1",
+        RecommendationParams::new(5, true).expect("params"),
+    )
+    .await;
+    let applied_item = with_applied
+        .recommendations
         .iter()
-        .find(|r| r["id"] == id.as_str())
-        .cloned()
+        .find(|r| r.row.id == id)
         .expect("listed");
-    assert_eq!(applied_item["actionable"], false);
-    assert!(applied_item["appliedAt"].is_string());
+    assert!(!applied_item.actionable);
+    assert!(applied_item.row.applied_at.is_some());
     let err = s
-        .apply(&user("u1"), &id, json!({"applicationType": "MANUAL"}))
+        .apply(&user("u1"), &id, manual())
         .await
         .expect_err("twice");
-    assert!(matches!(err, ServiceError::Conflict(_)));
+    assert!(
+        matches!(err, ServiceError::Conflict(ConflictKind::AlreadyApplied)),
+        "{err:?}"
+    );
     let err = s
-        .apply(&user("u2"), &id, json!({"applicationType": "MANUAL"}))
+        .apply(&user("u2"), &id, manual())
         .await
         .expect_err("other user");
-    assert!(matches!(
-        err,
-        ServiceError::Forbidden(_) | ServiceError::Conflict(_)
-    ));
+    assert!(
+        matches!(
+            err,
+            ServiceError::Forbidden(Denial::NotOwner(Entity::Recommendation))
+        ),
+        "{err:?}"
+    );
     let err = s
-        .apply(&user("u1"), "nope", json!({"applicationType": "MANUAL"}))
+        .apply(&user("u1"), "nope", manual())
         .await
         .expect_err("missing");
-    assert!(matches!(err, ServiceError::NotFound(_)));
+    assert!(
+        matches!(
+            err,
+            ServiceError::NotFound {
+                entity: Entity::Recommendation
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 async fn ingestion_invalidates_the_cached_evolution(db: TestDb) {
     let s = insights(&db);
-    let empty = parse(
-        &s.pattern_evolution("u1", EvolutionQuery::default())
-            .await
-            .expect("get"),
-    );
-    assert_eq!(empty["evolution"].as_array().expect("weeks").len(), 12);
-    assert_eq!(empty["meta"]["totalPatterns"], 0);
-    assert_eq!(empty["meta"]["patternTypeFilter"], "all");
+    let empty = cached_evolution(&s, "u1").await;
+    assert_eq!(empty.evolution.len(), 12);
+    assert_eq!(empty.meta.total_patterns, 0);
+    assert_eq!(empty.meta.pattern_type_filter, "all");
     seed_patterns(&s, "u1").await;
-    let after = parse(
-        &s.pattern_evolution("u1", EvolutionQuery::default())
-            .await
-            .expect("get"),
-    );
-    assert_eq!(after["meta"]["totalPatterns"], 3);
-    let last = &after["evolution"][11];
-    assert_eq!(last["weekNumber"], 12);
-    let statuses: Vec<&str> = last["patterns"]
-        .as_array()
-        .expect("p")
-        .iter()
-        .map(|p| p["status"].as_str().expect("s"))
-        .collect();
-    assert_eq!(statuses, vec!["new", "new", "new"]);
+    let after = cached_evolution(&s, "u1").await;
+    assert_eq!(after.meta.total_patterns, 3);
+    let last = after.evolution.last().expect("weeks");
+    assert_eq!(last.week_number, 12);
+    let statuses: Vec<WeekStatus> = last.patterns.iter().map(|p| p.status).collect();
+    assert_eq!(statuses, vec![WeekStatus::New; 3]);
     assert_eq!(
-        last["patterns"][0]["patternType"], "OPTIMAL_STUDY_TIME",
+        last.patterns[0].pattern_type,
+        PatternType::OptimalStudyTime,
         "enum order"
     );
-    assert_eq!(
-        last["patterns"][0]["metadata"],
-        json!(["42 sessions analyzed"])
+    assert_eq!(last.patterns[0].metadata, vec!["42 sessions analyzed"]);
+    // The typed call reads the same rows.
+    let typed_now = s
+        .pattern_evolution("u1", &EvolutionParams::default())
+        .await
+        .expect("typed");
+    assert_eq!(typed_now.meta.total_patterns, 3);
+    let ids_of = |e: &PatternEvolution| -> Vec<String> {
+        e.evolution
+            .last()
+            .map(|w| w.patterns.iter().map(|p| p.id.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(ids_of(&typed_now), ids_of(&after));
+}
+
+async fn seeding_the_demo_invalidates_cached_answers(db: TestDb) {
+    let s = insights(&db);
+    assert_eq!(cached_evolution(&s, "demo").await.meta.total_patterns, 0);
+    assert!(s.seed_demo("demo").await.expect("seed"));
+    assert_eq!(cached_evolution(&s, "demo").await.meta.total_patterns, 6);
+    assert!(
+        !s.seed_demo("demo").await.expect("seed twice"),
+        "idempotent"
     );
+}
+
+async fn answers_in_different_envelopes_share_the_payload(db: TestDb) {
+    const WRAPPED: Envelope = Envelope::new(r#"{"data":"#, "}");
+    let s = insights(&db);
+    seed_patterns(&s, "u1").await;
+    let params = RecommendationParams::default();
+    let bare = s
+        .rendered(Envelope::NONE)
+        .recommendations("u1", &params)
+        .await
+        .expect("bare");
+    let wrapped = s
+        .rendered(WRAPPED)
+        .recommendations("u1", &params)
+        .await
+        .expect("wrapped");
+    assert_eq!(bare.payload(), wrapped.payload());
+    assert_eq!(&bare.enveloped()[..], bare.payload().as_bytes());
+    assert_eq!(
+        wrapped.enveloped(),
+        format!(r#"{{"data":{}}}"#, bare.payload()).as_bytes()
+    );
+    // Each envelope's body is cached: a second call shares the first one's memory.
+    let again = s
+        .rendered(WRAPPED)
+        .recommendations("u1", &params)
+        .await
+        .expect("again");
+    assert_eq!(again.enveloped().as_ptr(), wrapped.enveloped().as_ptr());
 }
 
 async fn default_window_effectiveness_hits_the_cache_and_stays_current(db: TestDb) {
     let s = insights(&db);
     assert!(s.seed_demo("demo").await.expect("seed"));
-    assert!(
-        !s.seed_demo("demo").await.expect("seed twice"),
-        "idempotent"
-    );
-    let a = parse(
-        &s.effectiveness("demo", EffectivenessQuery::default())
-            .await
-            .expect("first"),
-    );
+    let params = || EffectivenessParams::recent(EffectivenessMetric::All);
+    let a = s.effectiveness("demo", &params()).await.expect("first");
     let hits_before = s.metrics_snapshot().cache.hits;
-    let b = parse(
-        &s.effectiveness("demo", EffectivenessQuery::default())
-            .await
-            .expect("second"),
-    );
+    let b = s.effectiveness("demo", &params()).await.expect("second");
     assert!(
         s.metrics_snapshot().cache.hits > hits_before,
         "second request is a hit"
     );
-    assert_eq!(a["effectiveness"]["hasPersonalization"], true);
-    assert_eq!(a["period"]["days"], 14);
-    assert!(b["period"]["endDate"].as_str() >= a["period"]["endDate"].as_str());
-    assert!(!a["timeline"].as_array().expect("timeline").is_empty());
-    assert_eq!(
-        a["effectiveness"]["activeConfigs"][0]["strategy"],
-        "Balanced"
-    );
-    assert!(a["effectiveness"]["timeline"][0]["date"].is_string());
+    let EffectivenessSummary::Active(summary) = &a.effectiveness else {
+        panic!("the demo user has personalization: {a:?}");
+    };
+    assert!(summary.has_personalization);
+    assert_eq!(a.period.days, 14);
+    assert!(b.period.end_date >= a.period.end_date);
+    assert!(!a.timeline.as_ref().expect("timeline").is_empty());
+    assert_eq!(summary.active_configs[0].strategy, "Balanced");
+    assert!(!summary.timeline.is_empty());
+    // The rendered default window is computed from the same cached inputs.
+    let rendered = s
+        .rendered(Envelope::NONE)
+        .effectiveness("demo", &params())
+        .await
+        .expect("rendered");
+    let rendered: EffectivenessPayload = typed(&rendered);
+    assert_eq!(rendered.effectiveness, a.effectiveness);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -300,31 +366,24 @@ async fn reads_go_to_the_replica_except_right_after_a_write() {
         }])
         .await
         .expect("write behind the service's back");
-    let via_replica = parse(
-        &s.pattern_evolution("u1", EvolutionQuery::default())
-            .await
-            .expect("get"),
-    );
-    assert_eq!(
-        via_replica["meta"]["totalPatterns"], 0,
-        "served by the replica"
-    );
+    let evolution = |user: &'static str| {
+        let s = s.clone();
+        async move {
+            s.pattern_evolution(user, &EvolutionParams::default())
+                .await
+                .expect("get")
+                .meta
+                .total_patterns
+        }
+    };
+    assert_eq!(evolution("u1").await, 0, "served by the replica");
     seed_patterns(&s, "u1").await;
-    let after_write = parse(
-        &s.pattern_evolution("u1", EvolutionQuery::default())
-            .await
-            .expect("get"),
-    );
     assert_eq!(
-        after_write["meta"]["totalPatterns"], 4,
+        evolution("u1").await,
+        4,
         "the writer reads its own writes from the primary"
     );
-    let other = parse(
-        &s.pattern_evolution("u2", EvolutionQuery::default())
-            .await
-            .expect("get"),
-    );
-    assert_eq!(other["meta"]["totalPatterns"], 0);
+    assert_eq!(evolution("u2").await, 0);
 }
 
 mod shared_tier {
@@ -368,43 +427,32 @@ mod shared_tier {
         seed_patterns(&a, "u1").await;
 
         // A computes and fills Redis; B's local miss is answered by Redis without SQL.
+        let params = EvolutionParams::default();
         let from_a = a
-            .pattern_evolution("u1", EvolutionQuery::default())
+            .rendered(Envelope::NONE)
+            .pattern_evolution("u1", &params)
             .await
-            .expect("a");
+            .expect("a")
+            .into_whole();
         let counter = insights_store::StatementCounter::new();
         let from_b = counter
-            .scope(b.pattern_evolution("u1", EvolutionQuery::default()))
+            .scope(b.rendered(Envelope::NONE).pattern_evolution("u1", &params))
             .await
-            .expect("b");
+            .expect("b")
+            .into_whole();
         assert_eq!(from_a, from_b, "same rendering, anchored at A's miss");
         assert_eq!(counter.get(), 0, "served by the shared tier");
 
         // B caches the list locally; A applies; B's next GETs show it within a bounded delay.
-        let list = parse(
-            &b.recommendations("u1", RecommendationsQuery::default())
-                .await
-                .expect("b list"),
-        );
-        let id = list["recommendations"][0]["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
-        a.apply(&user("u1"), &id, json!({"applicationType": "MANUAL"}))
+        let list = cached_list(&b, "u1", RecommendationParams::default()).await;
+        let id = list.recommendations[0].row.id.clone();
+        a.apply(&user("u1"), &id, manual())
             .await
             .expect("apply on a");
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let now = parse(
-                &b.recommendations("u1", RecommendationsQuery::default())
-                    .await
-                    .expect("b again"),
-            );
-            let still_listed = now["recommendations"]
-                .as_array()
-                .expect("a")
-                .iter()
-                .any(|r| r["id"] == id.as_str());
+            let now = cached_list(&b, "u1", RecommendationParams::default()).await;
+            let still_listed = ids(&now).contains(&id.as_str());
             if !still_listed {
                 break;
             }
@@ -429,37 +477,13 @@ mod shared_tier {
         let s = instance(&db, "redis://127.0.0.1:1", &prefix());
         seed_patterns(&s, "u1").await;
         for _ in 0..3 {
-            let v = parse(
-                &s.pattern_evolution("u1", EvolutionQuery::default())
-                    .await
-                    .expect("evolution"),
-            );
-            assert_eq!(v["meta"]["totalPatterns"], 3);
+            assert_eq!(cached_evolution(&s, "u1").await.meta.total_patterns, 3);
         }
-        let list = parse(
-            &s.recommendations("u1", RecommendationsQuery::default())
-                .await
-                .expect("list"),
-        );
-        let id = list["recommendations"][0]["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
-        s.apply(&user("u1"), &id, json!({"applicationType": "MANUAL"}))
-            .await
-            .expect("apply");
-        let after = parse(
-            &s.recommendations("u1", RecommendationsQuery::default())
-                .await
-                .expect("list"),
-        );
-        assert!(
-            after["recommendations"]
-                .as_array()
-                .expect("a")
-                .iter()
-                .all(|r| r["id"] != id.as_str())
-        );
+        let list = cached_list(&s, "u1", RecommendationParams::default()).await;
+        let id = list.recommendations[0].row.id.clone();
+        s.apply(&user("u1"), &id, manual()).await.expect("apply");
+        let after = cached_list(&s, "u1", RecommendationParams::default()).await;
+        assert!(!ids(&after).contains(&id.as_str()));
         assert!(!s.metrics_snapshot().shared_tier.expect("tier").healthy);
     }
 }

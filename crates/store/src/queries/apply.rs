@@ -124,13 +124,13 @@ where
                 .await
                 .optional()?;
             let existing: Recommendation = existing
-                .ok_or(StoreError::NotFound("recommendation"))?
+                .ok_or(StoreError::NotFound(crate::Entity::Recommendation))?
                 .into();
             return Err(match &req.acting_user {
                 Some(user) if existing.user_id != *user => {
-                    StoreError::Forbidden("recommendation belongs to another user")
+                    StoreError::Forbidden(crate::Entity::Recommendation)
                 }
-                _ => StoreError::Conflict("recommendation already applied"),
+                _ => StoreError::Conflict(crate::ConflictKind::AlreadyApplied),
             });
         }
     };
@@ -159,8 +159,11 @@ where
         baseline_metrics: baseline,
         applied_at: req.now,
     };
-    let baseline_json = serde_json::to_value(&applied.baseline_metrics)
-        .map_err(|e| StoreError::Unavailable(format!("cannot encode baseline: {e}")))?;
+    let baseline_json =
+        serde_json::to_value(&applied.baseline_metrics).map_err(|source| StoreError::Encode {
+            what: "baseline metrics",
+            source,
+        })?;
     diesel::insert_into(ar::table)
         .values(NewAppliedRow {
             id: applied.id.clone(),
