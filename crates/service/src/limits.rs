@@ -21,4 +21,4 @@ pub const MAX_INSIGHT_TITLE_CHARS: usize = 200;
 pub const MAX_INSIGHT_TEXT_CHARS: usize = 2_000;
 
 /// Most items one ingestion request may carry.
-pub use crate::ingest::MAX_ITEMS_PER_REQUEST;
+pub use crate::requests::MAX_ITEMS_PER_REQUEST;
