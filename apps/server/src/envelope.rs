@@ -5,6 +5,8 @@ use actix_web::http::header::{self, AcceptEncoding, ContentType, Encoding};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder};
 use insights_service::{Answer, Json};
 
+use crate::sliced_body::{SLICE_BYTES, SlicedBody};
+
 /// A success response around the JSON the service produced.
 ///
 /// The service hands back its answer already inside the success envelope (often straight from
@@ -29,7 +31,11 @@ impl Responder for Envelope {
                 .insert_header((header::VARY, "accept-encoding"))
                 .body(gzip);
         }
-        response.body(self.0.enveloped())
+        let body = self.0.enveloped();
+        if body.len() > SLICE_BYTES {
+            return response.body(SlicedBody::new(body));
+        }
+        response.body(body)
     }
 }
 
