@@ -8,6 +8,7 @@ use insights_service::{Answer, Envelope, RenderedJson};
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::sliced_body::{SLICE_BYTES, SlicedBody};
 
 /// The success envelope around every answer's payload. The service renders (and caches) its
 /// answers inside it ([`insights_service::Insights::rendered`]), so a cached body is sent as
@@ -43,7 +44,11 @@ impl Responder for Whole {
                 .insert_header((header::VARY, "accept-encoding"))
                 .body(gzip);
         }
-        response.body(self.0.enveloped())
+        let body = self.0.enveloped();
+        if body.len() > SLICE_BYTES {
+            return response.body(SlicedBody::new(body));
+        }
+        response.body(body)
     }
 }
 

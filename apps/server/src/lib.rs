@@ -52,6 +52,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
+pub mod sliced_body;
 pub mod startup;
 pub mod telemetry;
 

@@ -194,6 +194,10 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
     };
     let mut server = HttpServer::new(move || app(state.clone()))
         .shutdown_timeout(config.shutdown_timeout.as_secs())
+        // A response written in several pieces (a large answer in slices, a streamed one)
+        // must not wait for the client's delayed ACK before its last small piece (Nagle's
+        // algorithm): that held large cached answers for 40 ms at p99.
+        .tcp_nodelay(true)
         .bind(config.bind)?;
     if let Some(workers) = config.workers {
         server = server.workers(workers);
