@@ -160,12 +160,11 @@ pub struct StoreConfig {
 }
 
 impl StoreConfig {
-    /// Defaults: on PostgreSQL twice the cores this process may use, between 2 and 10
-    /// connections (see [`default_postgres_pool_size`]); 4 on SQLite; 2 s checkout timeout; the
-    /// server's statement timeout.
+    /// Defaults: 10 connections on PostgreSQL, 4 on SQLite, 2 s checkout timeout, the server's
+    /// statement timeout.
     pub fn new(url: DatabaseUrl) -> Self {
         let pool_size = match url {
-            DatabaseUrl::Postgres(_) => default_postgres_pool_size(),
+            DatabaseUrl::Postgres(_) => 10,
             DatabaseUrl::Sqlite(_) => 4,
         };
         Self {
@@ -177,35 +176,9 @@ impl StoreConfig {
     }
 }
 
-/// The default PostgreSQL pool: twice the cores this process may use, at least 2 and at most
-/// 10 (the earlier fixed default).
-///
-/// Each pooled connection is a PostgreSQL backend that runs while its query runs. With the
-/// database on the same machine, 10 connections on 2 cores meant up to 10 backends runnable
-/// beside the HTTP workers, and the kernel's network work for loopback traffic, which runs in
-/// the same competition, fell behind: TCP loss probes fired by the hundred per 20-second
-/// uncached run and single requests stalled for 0.4–2.4 s. With 4 connections the same runs
-/// had a tenth of the retransmissions and mostly no stall, at the same throughput
-/// (docs/performance.md, "Tail spikes"). Queries wait for a connection in the pool instead of
-/// for a core in the kernel. `INSIGHTS_POOL_SIZE` overrides it.
-pub fn default_postgres_pool_size() -> u32 {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    u32::try_from(cores.saturating_mul(2)).map_or(10, |n| n.clamp(2, 10))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_default_postgres_pool_follows_the_cores_within_bounds() {
-        let size = default_postgres_pool_size();
-        assert!((2..=10).contains(&size), "{size}");
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        assert_eq!(size as usize, (2 * cores).clamp(2, 10));
-        let url = DatabaseUrl::parse("postgres://u@h/db").expect("valid url");
-        assert_eq!(StoreConfig::new(url).pool_size, size);
-    }
 
     #[test]
     fn redacts_passwords_only() {
