@@ -3,7 +3,7 @@
 //! migration that drops the withdrawn PostgreSQL covering index.
 
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::BigInt;
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use insights_testkit::TestDb;
@@ -119,11 +119,13 @@ async fn the_migrated_schema_links_insights_to_patterns(db: TestDb) {
     assert_eq!(conn.count(indexes).await, expected);
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn the_migrated_schema_links_insights_to_patterns_on_postgres() {
     the_migrated_schema_links_insights_to_patterns(TestDb::postgres().await).await;
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn the_migrated_schema_links_insights_to_patterns_on_sqlite() {
     the_migrated_schema_links_insights_to_patterns(TestDb::sqlite().await).await;
@@ -150,25 +152,30 @@ async fn an_old_shaped_database_passes_the_schema_check(db: TestDb) {
     );
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn an_old_shaped_database_passes_the_schema_check_on_postgres() {
     an_old_shaped_database_passes_the_schema_check(TestDb::postgres().await).await;
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn an_old_shaped_database_passes_the_schema_check_on_sqlite() {
     an_old_shaped_database_passes_the_schema_check(TestDb::sqlite().await).await;
 }
 
+#[cfg(feature = "postgres")]
 /// PostgreSQL migration 000004 as it was applied on 2026-12-02 before it was withdrawn.
 const WITHDRAWN_000004: &str = r#"CREATE INDEX IF NOT EXISTS "insights_patterns_user_timeline_idx" ON "behavioral_patterns" ("userId", "lastSeenAt") INCLUDE ("detectedAt", "patternType", "confidence", "id", "evidence");"#;
 
+#[cfg(feature = "postgres")]
 #[derive(QueryableByName)]
 struct IndexName {
-    #[diesel(sql_type = Text)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
     indexname: String,
 }
 
+#[cfg(feature = "postgres")]
 async fn postgres_index_names(db: &TestDb) -> Vec<String> {
     use diesel_async::RunQueryDsl;
     let mut conn = AsyncPgConnection::establish(&db.url)
@@ -182,6 +189,7 @@ async fn postgres_index_names(db: &TestDb) -> Vec<String> {
     rows.into_iter().map(|r| r.indexname).collect()
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn a_database_migrated_with_the_withdrawn_index_loses_it() {
     let db = TestDb::postgres_empty().await;
