@@ -37,6 +37,7 @@ pub mod limits;
 mod params;
 mod recommendations;
 mod routing;
+mod shared;
 mod text;
 
 use std::sync::Arc;
@@ -53,6 +54,7 @@ pub use json::Json;
 pub use params::{EffectivenessQuery, EvolutionQuery, RecommendationsQuery};
 
 use cache::{CacheBounds, ListenerGuard, ResponseCache};
+#[cfg(feature = "redis")]
 pub use insights_shared_cache::{SharedTier, SharedTierConfig, TierHealth};
 pub use insights_store::Reachability;
 use routing::ReadRouting;
@@ -134,6 +136,7 @@ pub struct MetricsSnapshot {
     /// `"postgres"` or `"sqlite"`.
     pub backend: &'static str,
     /// The Redis tier's health, when one is configured.
+    #[cfg(feature = "redis")]
     pub shared_tier: Option<TierHealth>,
 }
 
@@ -155,7 +158,9 @@ pub struct Backends {
     pub primary: Store,
     /// Other reads, when configured.
     pub read_replica: Option<Store>,
-    /// Second cache tier and cross-instance invalidation bus, when configured.
+    /// Second cache tier and cross-instance invalidation bus, when configured (feature
+    /// `redis`).
+    #[cfg(feature = "redis")]
     pub shared_tier: Option<SharedTier>,
 }
 
@@ -175,6 +180,7 @@ impl Insights {
             Backends {
                 primary: store,
                 read_replica: None,
+                #[cfg(feature = "redis")]
                 shared_tier: None,
             },
             config,
@@ -187,16 +193,17 @@ impl Insights {
     pub fn with_backends(backends: Backends, config: ServiceConfig) -> Result<Self, ServiceError> {
         let cooldown = time::Duration::try_from(config.recommendation_cooldown)
             .map_err(|e| ServiceError::Internal(format!("cool-down out of range: {e}")))?;
+        let shared_tier = shared::configured(&backends);
         let routing = Arc::new(ReadRouting::new(
             backends.primary,
             backends.read_replica,
             config.read_your_writes_window,
-            backends.shared_tier.clone(),
+            shared_tier.clone(),
         ));
         let cache = Arc::new(ResponseCache::new(
             config.cache_bounds()?,
             config.cache_ttl,
-            backends.shared_tier,
+            shared_tier,
         )?);
         let listener = cache.shared().map(|tier| {
             let cache = cache.clone();
@@ -246,6 +253,7 @@ impl Insights {
             statements: self.store().statements().get(),
             pool: self.store().pool_state(),
             backend: self.store().backend(),
+            #[cfg(feature = "redis")]
             shared_tier: self.cache.shared_health(),
         }
     }
