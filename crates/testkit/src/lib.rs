@@ -174,16 +174,24 @@ impl Drop for TestDb {
 /// The functions must be in scope where the macro is invoked (its module's `super`). The
 /// calling crate needs `tokio` (with `macros` and `rt-multi-thread`) as a dev-dependency.
 /// See the crate README for an example.
+///
+/// Each declaration exists only when the *calling* crate's feature of the backend's name
+/// (`postgres`, `sqlite`) is on: the `#[cfg]`s expand in that crate, so
+/// `cargo test -p insights-store --no-default-features --features sqlite` declares the SQLite
+/// tests only. The calling crate must therefore have both features (insights-store,
+/// insights-service and insights-server do).
 #[macro_export]
 macro_rules! both_backends {
     ($($test:ident),* $(,)?) => {
         $(
             mod $test {
+                #[cfg(feature = "postgres")]
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
                     super::$test($crate::TestDb::postgres().await).await;
                 }
 
+                #[cfg(feature = "sqlite")]
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
                     super::$test($crate::TestDb::sqlite().await).await;
