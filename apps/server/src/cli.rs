@@ -73,14 +73,17 @@ pub struct ServeArgs {
     #[arg(long, env = "INSIGHTS_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
     /// PostgreSQL read replica for reads (users who just wrote keep reading from the primary).
+    #[cfg(feature = "postgres")]
     #[arg(long, env = "INSIGHTS_READ_REPLICA_URL", hide_env_values = true)]
     pub read_replica_url: Option<SecretUrl>,
     /// Redis URL for the shared cache tier and cross-instance invalidation (optional; the
     /// service keeps answering from its local cache and the database when Redis is down).
+    #[cfg(feature = "redis")]
     #[arg(long, env = "INSIGHTS_REDIS_URL", hide_env_values = true)]
     pub redis_url: Option<SecretUrl>,
     /// Prefix of every Redis key and of the invalidation channel; instances that share a
     /// cache must use the same one.
+    #[cfg(feature = "redis")]
     #[arg(long, env = "INSIGHTS_REDIS_KEY_PREFIX", default_value = "insights")]
     pub redis_key_prefix: String,
     /// HS256 secret for bearer tokens (at least 32 bytes); omitted: a random one per start

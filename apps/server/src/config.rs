@@ -66,6 +66,14 @@ impl DatabaseConfig {
 }
 
 fn embedded_url(data_dir: &Path) -> Result<DatabaseUrl, ConfigError> {
+    if !cfg!(feature = "sqlite") {
+        return Err(ConfigError {
+            flag: "--database-url (DATABASE_URL)",
+            message: "required: this server was built without the `sqlite` feature, so it has \
+                      no embedded database"
+                .into(),
+        });
+    }
     let bad = |message: String| ConfigError {
         flag: "--data-dir (INSIGHTS_DATA_DIR)",
         message,
@@ -153,11 +161,14 @@ pub struct ServeConfig {
     pub shutdown_timeout: Duration,
     /// The data folder (for messages).
     pub data_dir: PathBuf,
-    /// Read replica pool settings, when configured (PostgreSQL only).
+    /// Read replica pool settings, when configured (PostgreSQL only: never without the
+    /// `postgres` feature).
     pub read_replica: Option<StoreConfig>,
     /// Redis URL of the shared tier, when configured (printed with its password hidden).
+    #[cfg(feature = "redis")]
     pub redis_url: Option<SecretUrl>,
     /// Redis key and channel prefix.
+    #[cfg(feature = "redis")]
     pub redis_key_prefix: String,
     /// Whether `/` serves the dashboard.
     pub dashboard: bool,
@@ -186,38 +197,12 @@ impl ServeConfig {
             flag: "--body-limit-bytes (INSIGHTS_BODY_LIMIT_BYTES)",
             message: "too large for this platform".into(),
         })?;
-        let read_replica_url = args.read_replica_url.as_ref().map(SecretUrl::expose);
-        let read_replica = match read_replica_url.filter(|u| !u.is_empty()) {
-            None => None,
-            Some(raw) => {
-                let bad = |message: String| ConfigError {
-                    flag: "--read-replica-url (INSIGHTS_READ_REPLICA_URL)",
-                    message,
-                };
-                let url = DatabaseUrl::parse(raw).map_err(|e| bad(e.to_string()))?;
-                if !matches!(url, DatabaseUrl::Postgres(_)) || !database.is_postgres() {
-                    return Err(bad("a read replica needs PostgreSQL for both URLs".into()));
-                }
-                let mut replica = database.store.clone();
-                replica.url = url;
-                Some(replica)
-            }
-        };
-        let redis_url = match args.redis_url.as_ref().filter(|u| !u.expose().is_empty()) {
-            None => None,
-            Some(url)
-                if url.expose().starts_with("redis://")
-                    || url.expose().starts_with("rediss://") =>
-            {
-                Some(url.clone())
-            }
-            Some(_) => {
-                return Err(ConfigError {
-                    flag: "--redis-url (INSIGHTS_REDIS_URL)",
-                    message: "expected redis://host:port[/db]".into(),
-                });
-            }
-        };
+        #[cfg(feature = "postgres")]
+        let read_replica = read_replica(args, &database)?;
+        #[cfg(not(feature = "postgres"))]
+        let read_replica: Option<StoreConfig> = None;
+        #[cfg(feature = "redis")]
+        let redis_url = redis_url(args)?;
         let request_timeout = database
             .is_postgres()
             .then(|| Duration::from_millis(args.request_timeout_ms));
@@ -253,10 +238,52 @@ impl ServeConfig {
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             data_dir: args.database.data_dir.clone(),
             read_replica,
+            #[cfg(feature = "redis")]
             redis_url,
+            #[cfg(feature = "redis")]
             redis_key_prefix: args.redis_key_prefix.clone(),
             dashboard: args.dashboard,
         })
+    }
+}
+
+/// The read replica's pool settings: the primary's, with the replica's URL.
+#[cfg(feature = "postgres")]
+fn read_replica(
+    args: &ServeArgs,
+    database: &DatabaseConfig,
+) -> Result<Option<StoreConfig>, ConfigError> {
+    let read_replica_url = args.read_replica_url.as_ref().map(SecretUrl::expose);
+    let Some(raw) = read_replica_url.filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let bad = |message: String| ConfigError {
+        flag: "--read-replica-url (INSIGHTS_READ_REPLICA_URL)",
+        message,
+    };
+    let url = DatabaseUrl::parse(raw).map_err(|e| bad(e.to_string()))?;
+    if !matches!(url, DatabaseUrl::Postgres(_)) || !database.is_postgres() {
+        return Err(bad("a read replica needs PostgreSQL for both URLs".into()));
+    }
+    let mut replica = database.store.clone();
+    replica.url = url;
+    Ok(Some(replica))
+}
+
+/// The shared tier's Redis URL, if one is given.
+#[cfg(feature = "redis")]
+fn redis_url(args: &ServeArgs) -> Result<Option<SecretUrl>, ConfigError> {
+    match args.redis_url.as_ref().filter(|u| !u.expose().is_empty()) {
+        None => Ok(None),
+        Some(url)
+            if url.expose().starts_with("redis://") || url.expose().starts_with("rediss://") =>
+        {
+            Ok(Some(url.clone()))
+        }
+        Some(_) => Err(ConfigError {
+            flag: "--redis-url (INSIGHTS_REDIS_URL)",
+            message: "expected redis://host:port[/db]".into(),
+        }),
     }
 }
 
@@ -278,6 +305,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "sqlite")]
     fn demo_mode_is_loopback_only_and_errors_name_the_flag() {
         let err = ServeConfig::from_args(&serve_args(&["--bind", "0.0.0.0:8080"])).unwrap_err();
         assert!(err.to_string().contains("--bind"), "{err}");
@@ -292,6 +320,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "sqlite")]
     fn the_dashboard_is_on_unless_switched_off() {
         assert!(ServeConfig::from_args(&serve_args(&[])).unwrap().dashboard);
         assert!(
@@ -304,6 +333,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(feature = "postgres", feature = "redis"))]
     fn no_url_password_reaches_debug_output_or_errors() {
         let args = serve_args(&[
             "--database-url",
@@ -332,6 +362,22 @@ mod tests {
             assert!(!err.to_string().contains("hunter2"), "{err}");
             assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
         }
+    }
+
+    #[test]
+    #[cfg(not(feature = "sqlite"))]
+    fn without_sqlite_a_database_url_is_required() {
+        let err = ServeConfig::from_args(&serve_args(&[])).unwrap_err();
+        assert!(err.to_string().contains("--database-url"), "{err}");
+        assert!(err.to_string().contains("`sqlite` feature"), "{err}");
+    }
+
+    #[test]
+    #[cfg(not(feature = "redis"))]
+    fn without_redis_there_is_no_redis_flag() {
+        let err = Cli::try_parse_from(["insights", "serve", "--redis-url", "redis://h:6379"])
+            .unwrap_err();
+        assert!(err.to_string().contains("--redis-url"), "{err}");
     }
 
     #[test]

@@ -61,11 +61,8 @@ struct SnapshotMetrics {
     db_statements: IntCounter,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
-    shared_healthy: IntGauge,
-    shared_hits: IntCounter,
-    shared_misses: IntCounter,
-    shared_errors: IntCounter,
-    shared_invalidations_received: IntCounter,
+    #[cfg(feature = "redis")]
+    shared: shared_tier::SharedTierMetrics,
 }
 
 fn counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
@@ -146,27 +143,8 @@ impl Metrics {
             db_statements: counter(r, "insights_db_statements_total", "SQL statements issued.")?,
             pool_connections: gauge(r, "insights_db_pool_connections", "Open connections.")?,
             pool_idle: gauge(r, "insights_db_pool_idle_connections", "Idle connections.")?,
-            shared_healthy: gauge(
-                r,
-                "insights_shared_cache_healthy",
-                "1 when the Redis tier answers, 0 when it is down, -1 when not configured.",
-            )?,
-            shared_hits: counter(r, "insights_shared_cache_hits_total", "Redis-tier hits.")?,
-            shared_misses: counter(
-                r,
-                "insights_shared_cache_misses_total",
-                "Redis-tier misses.",
-            )?,
-            shared_errors: counter(
-                r,
-                "insights_shared_cache_errors_total",
-                "Redis calls that failed or timed out.",
-            )?,
-            shared_invalidations_received: counter(
-                r,
-                "insights_shared_cache_invalidations_received_total",
-                "Invalidations received from other instances.",
-            )?,
+            #[cfg(feature = "redis")]
+            shared: shared_tier::SharedTierMetrics::new(r)?,
         };
         Ok(Self {
             registry,
@@ -221,23 +199,70 @@ impl Metrics {
                 .set(i64::try_from(snap.cache.entries).unwrap_or(i64::MAX));
             s.pool_connections.set(i64::from(snap.pool.connections));
             s.pool_idle.set(i64::from(snap.pool.idle));
-            match &snap.shared_tier {
-                None => s.shared_healthy.set(-1),
-                Some(tier) => {
-                    s.shared_healthy.set(i64::from(tier.healthy));
-                    catch_up(&s.shared_hits, tier.hits);
-                    catch_up(&s.shared_misses, tier.misses);
-                    catch_up(&s.shared_errors, tier.errors + tier.timeouts);
-                    catch_up(
-                        &s.shared_invalidations_received,
-                        tier.invalidations_received,
-                    );
-                }
-            }
+            #[cfg(feature = "redis")]
+            s.shared.update(snap.shared_tier.as_ref());
         }
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
         String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}
+
+/// The shared Redis tier's figures: a server built without the `redis` feature has none.
+#[cfg(feature = "redis")]
+mod shared_tier {
+    use insights_service::TierHealth;
+    use prometheus::{IntCounter, IntGauge, Registry};
+
+    use super::{catch_up, counter, gauge};
+
+    pub(super) struct SharedTierMetrics {
+        healthy: IntGauge,
+        hits: IntCounter,
+        misses: IntCounter,
+        errors: IntCounter,
+        invalidations_received: IntCounter,
+    }
+
+    impl SharedTierMetrics {
+        pub(super) fn new(r: &Registry) -> prometheus::Result<Self> {
+            Ok(Self {
+                healthy: gauge(
+                    r,
+                    "insights_shared_cache_healthy",
+                    "1 when the Redis tier answers, 0 when it is down, -1 when not configured.",
+                )?,
+                hits: counter(r, "insights_shared_cache_hits_total", "Redis-tier hits.")?,
+                misses: counter(
+                    r,
+                    "insights_shared_cache_misses_total",
+                    "Redis-tier misses.",
+                )?,
+                errors: counter(
+                    r,
+                    "insights_shared_cache_errors_total",
+                    "Redis calls that failed or timed out.",
+                )?,
+                invalidations_received: counter(
+                    r,
+                    "insights_shared_cache_invalidations_received_total",
+                    "Invalidations received from other instances.",
+                )?,
+            })
+        }
+
+        pub(super) fn update(&self, tier: Option<&TierHealth>) {
+            match tier {
+                None => self.healthy.set(-1),
+                Some(tier) => {
+                    self.healthy.set(i64::from(tier.healthy));
+                    catch_up(&self.hits, tier.hits);
+                    catch_up(&self.misses, tier.misses);
+                    catch_up(&self.errors, tier.errors + tier.timeouts);
+                    catch_up(&self.invalidations_received, tier.invalidations_received);
+                }
+            }
+        }
     }
 }
 

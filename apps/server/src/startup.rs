@@ -4,9 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::HttpServer;
-use insights_service::{
-    Backends, Insights, ServiceError, SharedTier, SharedTierConfig, SharedTierError,
-};
+use insights_service::{Backends, Insights, ServiceError};
 use insights_store::{Store, StoreError};
 
 use crate::app::{AppState, app};
@@ -35,8 +33,9 @@ pub enum StartupError {
         source: StoreError,
     },
     /// The Redis tier could not be set up.
+    #[cfg(feature = "redis")]
     #[error("--redis-url")]
-    Redis(#[source] SharedTierError),
+    Redis(#[source] insights_service::SharedTierError),
     /// A token could not be signed.
     #[error("cannot sign a token")]
     Token(#[source] crate::error::ApiError),
@@ -137,6 +136,25 @@ pub fn token(args: &TokenArgs) -> Result<(), StartupError> {
 /// How long the printed demo token stays valid.
 const DEMO_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 
+/// The shared Redis tier, when `--redis-url` is given. Creating it does not connect.
+#[cfg(feature = "redis")]
+fn shared_tier(config: &ServeConfig) -> Result<Option<insights_service::SharedTier>, StartupError> {
+    use insights_service::{SharedTier, SharedTierConfig};
+    let Some(url) = &config.redis_url else {
+        return Ok(None);
+    };
+    let tier = SharedTier::new(
+        url.expose(),
+        SharedTierConfig {
+            ttl: config.service.cache_ttl,
+            key_prefix: config.redis_key_prefix.clone(),
+            ..SharedTierConfig::default()
+        },
+    )
+    .map_err(StartupError::Redis)?;
+    Ok(Some(tier))
+}
+
 /// `insights serve`.
 pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
     let store = connect(&config.database).await?;
@@ -154,25 +172,12 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         }
         None => None,
     };
-    let shared_tier = match &config.redis_url {
-        Some(url) => Some(
-            SharedTier::new(
-                url.expose(),
-                SharedTierConfig {
-                    ttl: config.service.cache_ttl,
-                    key_prefix: config.redis_key_prefix.clone(),
-                    ..SharedTierConfig::default()
-                },
-            )
-            .map_err(StartupError::Redis)?,
-        ),
-        None => None,
-    };
     let insights = Insights::with_backends(
         Backends {
             primary: store,
             read_replica,
-            shared_tier,
+            #[cfg(feature = "redis")]
+            shared_tier: shared_tier(&config)?,
         },
         config.service.clone(),
     )?;

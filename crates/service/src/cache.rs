@@ -9,8 +9,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::shared::{Invalidation, Lookup, SharedTier};
 use insights_model::{PatternType, Timestamp};
-use insights_shared_cache::{Invalidation, Lookup, SharedTier, TierHealth};
 use insights_store::EffectivenessInputs;
 use insights_ttl_cache::{CacheStats, TtlCache};
 
@@ -289,7 +289,8 @@ impl ResponseCache {
         self.local.as_ref().map(TtlCache::stats).unwrap_or_default()
     }
 
-    pub(crate) fn shared_health(&self) -> Option<TierHealth> {
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared_health(&self) -> Option<insights_shared_cache::TierHealth> {
         self.shared.as_ref().map(SharedTier::health)
     }
 }

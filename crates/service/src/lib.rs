@@ -46,6 +46,7 @@ mod recommendations;
 mod rendered;
 mod requests;
 mod routing;
+mod shared;
 mod text;
 pub mod wire;
 
@@ -82,6 +83,7 @@ use cache::{CacheBounds, ListenerGuard, ResponseCache};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+#[cfg(feature = "redis")]
 pub use insights_shared_cache::{SharedTier, SharedTierConfig, SharedTierError, TierHealth};
 pub use insights_store::Reachability;
 use routing::ReadRouting;
@@ -162,6 +164,7 @@ pub struct MetricsSnapshot {
     /// `"postgres"` or `"sqlite"`.
     pub backend: &'static str,
     /// The Redis tier's health, when one is configured.
+    #[cfg(feature = "redis")]
     pub shared_tier: Option<TierHealth>,
 }
 
@@ -183,7 +186,9 @@ pub struct Backends {
     pub primary: Store,
     /// Other reads, when configured.
     pub read_replica: Option<Store>,
-    /// Second cache tier and cross-instance invalidation bus, when configured.
+    /// Second cache tier and cross-instance invalidation bus, when configured (feature
+    /// `redis`).
+    #[cfg(feature = "redis")]
     pub shared_tier: Option<SharedTier>,
 }
 
@@ -203,6 +208,7 @@ impl Insights {
             Backends {
                 primary: store,
                 read_replica: None,
+                #[cfg(feature = "redis")]
                 shared_tier: None,
             },
             config,
@@ -215,16 +221,17 @@ impl Insights {
     pub fn with_backends(backends: Backends, config: ServiceConfig) -> Result<Self, ServiceError> {
         let cooldown = time::Duration::try_from(config.recommendation_cooldown)
             .map_err(|_| ServiceError::Config("recommendation cool-down out of range"))?;
+        let shared_tier = shared::configured(&backends);
         let routing = Arc::new(ReadRouting::new(
             backends.primary,
             backends.read_replica,
             config.read_your_writes_window,
-            backends.shared_tier.clone(),
+            shared_tier.clone(),
         ));
         let cache = Arc::new(ResponseCache::new(
             config.cache_bounds()?,
             config.cache_ttl,
-            backends.shared_tier,
+            shared_tier,
         )?);
         let listener = cache.shared().map(|tier| {
             let cache = cache.clone();
@@ -280,6 +287,7 @@ impl Insights {
             statements: self.primary().statements().get(),
             pool: self.primary().pool_state(),
             backend: self.primary().backend(),
+            #[cfg(feature = "redis")]
             shared_tier: self.cache.shared_health(),
         }
     }

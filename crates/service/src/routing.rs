@@ -15,8 +15,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use insights_shared_cache::SharedTier;
 use insights_store::Store;
+
+use crate::shared::SharedTier;
 
 /// Chooses the store each read goes to.
 pub(crate) struct ReadRouting {

@@ -18,16 +18,29 @@ pub enum DatabaseUrl {
 }
 
 impl DatabaseUrl {
-    /// Parses a URL; an unknown scheme is an error, never a silently created file.
+    /// Parses a URL; an unknown scheme is an error, never a silently created file, and so is the
+    /// URL of a backend this build does not have (naming the feature that adds it).
     ///
     /// ```
     /// use insights_store::DatabaseUrl;
-    /// assert!(matches!(DatabaseUrl::parse("postgres://u@h/db"), Ok(DatabaseUrl::Postgres(_))));
-    /// assert!(matches!(DatabaseUrl::parse("sqlite://data/insights.db"), Ok(DatabaseUrl::Sqlite(_))));
+    /// let postgres = DatabaseUrl::parse("postgres://u@h/db");
+    /// let sqlite = DatabaseUrl::parse("sqlite://data/insights.db");
+    /// // Each backend only with its feature (both are on by default).
+    /// assert_eq!(matches!(postgres, Ok(DatabaseUrl::Postgres(_))), cfg!(feature = "postgres"));
+    /// assert_eq!(matches!(sqlite, Ok(DatabaseUrl::Sqlite(_))), cfg!(feature = "sqlite"));
     /// assert!(DatabaseUrl::parse("mysql://h/db").is_err());
     /// assert!(DatabaseUrl::parse("insights.db").is_err());
     /// ```
     pub fn parse(url: &str) -> Result<Self, StoreError> {
+        let parsed = Self::parse_any(url)?;
+        if parsed.is_compiled_in() {
+            Ok(parsed)
+        } else {
+            Err(parsed.compiled_out())
+        }
+    }
+
+    fn parse_any(url: &str) -> Result<Self, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Self::Postgres(url.to_owned()));
         }
@@ -50,12 +63,31 @@ impl DatabaseUrl {
         Ok(Self::Sqlite(PathBuf::from(path)))
     }
 
-    /// The backend's name, for logs and metrics.
+    /// The backend's name, for logs and metrics; also the name of the crate feature that
+    /// compiles the backend in.
     pub fn backend_name(&self) -> &'static str {
         match self {
             Self::Postgres(_) => "postgres",
             Self::Sqlite(_) => "sqlite",
         }
+    }
+
+    /// Whether this build of the store has the URL's backend (its feature is on).
+    pub fn is_compiled_in(&self) -> bool {
+        match self {
+            Self::Postgres(_) => cfg!(feature = "postgres"),
+            Self::Sqlite(_) => cfg!(feature = "sqlite"),
+        }
+    }
+
+    /// The configuration error for a URL of a backend this build does not have.
+    pub(crate) fn compiled_out(&self) -> StoreError {
+        let feature = self.backend_name();
+        StoreError::Config(format!(
+            "{self} needs {feature} support, which this build does not have: it was compiled \
+             without the `{feature}` feature of insights-store (the server and insights-service \
+             forward a feature of the same name)"
+        ))
     }
 }
 
@@ -220,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(feature = "postgres", feature = "sqlite"))]
     fn database_urls_and_store_configs_never_print_the_password() {
         for url in AWKWARD.iter().filter(|u| u.starts_with("postgres")) {
             let parsed = DatabaseUrl::parse(url).expect("postgres url");
@@ -237,6 +270,29 @@ mod tests {
         let sqlite = DatabaseUrl::parse("sqlite://data/x.db").expect("sqlite url");
         assert_eq!(sqlite.to_string(), "sqlite://data/x.db");
         assert_eq!(format!("{sqlite:?}"), r#"Sqlite("data/x.db")"#);
+    }
+
+    #[test]
+    fn a_backend_compiled_out_is_a_config_error_naming_its_feature_without_the_password() {
+        for url in AWKWARD.iter().filter(|u| u.starts_with("postgres")) {
+            let parsed = DatabaseUrl::parse_any(url).expect("well-formed");
+            let err = parsed.compiled_out();
+            assert!(matches!(err, StoreError::Config(_)), "{err:?}");
+            assert_hidden(&err.to_string());
+            assert!(err.to_string().contains("`postgres` feature"), "{err}");
+            assert_eq!(DatabaseUrl::parse(url).is_ok(), cfg!(feature = "postgres"));
+        }
+        let sqlite = DatabaseUrl::parse_any("sqlite://data/x.db").expect("well-formed");
+        assert!(
+            sqlite
+                .compiled_out()
+                .to_string()
+                .contains("`sqlite` feature")
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").is_ok(),
+            cfg!(feature = "sqlite")
+        );
     }
 
     #[test]

@@ -16,11 +16,21 @@
 //! I/O, and asks the probe for a fresh `SELECT 1` (on the probe's own connection, never a pool
 //! connection) when the last confirmation is older than [`READINESS_MAX_AGE`]. There is one
 //! probe task per store, so at most one probe is in flight whatever the number of callers.
+//!
+//! Only PostgreSQL connections and the probe (`postgres::probe`) change the state: an SQLite
+//! file is always reachable, so without the `postgres` feature the state stays [`Reachability::Up`]
+//! and most of this module is unused.
+#![cfg_attr(
+    not(feature = "postgres"),
+    allow(
+        dead_code,
+        reason = "only PostgreSQL connections drive the health state"
+    )
+)]
 
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use tokio::sync::{Notify, watch};
 
 use crate::StoreError;
@@ -76,6 +86,11 @@ impl Health {
             last_confirmed: Mutex::new(Instant::now()),
             wakeup: Arc::new(Notify::new()),
         })
+    }
+
+    /// The notifier that wakes the probe.
+    pub(crate) fn wakeup(&self) -> Arc<Notify> {
+        Arc::clone(&self.wakeup)
     }
 
     pub(crate) fn reachability(&self) -> Reachability {
@@ -185,95 +200,6 @@ pub(crate) fn is_unreachable(error: &str) -> bool {
         "No route to host",
     ];
     UNREACHABLE.iter().any(|m| error.contains(m))
-}
-
-/// Connects to PostgreSQL within `limit`, reporting the outcome to `health`.
-pub(crate) async fn connect_observed(
-    url: &str,
-    limit: Duration,
-    health: &Health,
-) -> Result<AsyncPgConnection, diesel::ConnectionError> {
-    match tokio::time::timeout(limit, AsyncPgConnection::establish(url)).await {
-        Ok(Ok(conn)) => {
-            health.mark_up();
-            Ok(conn)
-        }
-        Ok(Err(error)) => {
-            health.connect_failed(&error.to_string());
-            Err(error)
-        }
-        Err(_elapsed) => {
-            let message = format!("connect timed out after {} ms", limit.as_millis());
-            health.mark_down(&message);
-            Err(diesel::ConnectionError::BadConnection(message))
-        }
-    }
-}
-
-/// Starts the store's probe task on the current runtime. It holds the state weakly and ends
-/// when the store is dropped.
-pub(crate) fn start_probe(health: &Arc<Health>, url: String, connect_timeout: Duration) {
-    let task = probe(
-        Arc::downgrade(health),
-        Arc::clone(&health.wakeup),
-        url,
-        connect_timeout,
-    );
-    // Detached on purpose: its lifetime is the store's, not a handle's.
-    drop(tokio::spawn(task));
-}
-
-async fn probe(health: Weak<Health>, wakeup: Arc<Notify>, url: String, connect_timeout: Duration) {
-    let mut conn: Option<AsyncPgConnection> = None;
-    loop {
-        let Some(state) = health.upgrade() else {
-            return;
-        };
-        let down = !state.reachability().is_up();
-        // Not holding the state while idle, so dropping the store ends this task.
-        drop(state);
-        if down {
-            tokio::time::sleep(RECOVERY_PROBE_INTERVAL).await;
-        } else {
-            wakeup.notified().await;
-        }
-        let Some(state) = health.upgrade() else {
-            return;
-        };
-        probe_once(&state, &mut conn, &url, connect_timeout).await;
-    }
-}
-
-/// One `SELECT 1` on the probe's own connection, reconnecting first if it has none or it
-/// failed. A slow answer drops the connection but does not mark the database down.
-async fn probe_once(
-    health: &Health,
-    conn: &mut Option<AsyncPgConnection>,
-    url: &str,
-    connect_timeout: Duration,
-) {
-    for _attempt in 0..2 {
-        let current = match conn {
-            Some(c) => c,
-            None => match connect_observed(url, connect_timeout, health).await {
-                Ok(c) => conn.insert(c),
-                Err(_) => return,
-            },
-        };
-        match tokio::time::timeout(connect_timeout, current.batch_execute("SELECT 1")).await {
-            Ok(Ok(())) => {
-                health.mark_up();
-                return;
-            }
-            // The connection died (e.g. the server restarted): reconnect once, which tells
-            // whether the server is reachable.
-            Ok(Err(_)) => *conn = None,
-            Err(_slow) => {
-                *conn = None;
-                return;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

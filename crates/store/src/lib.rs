@@ -28,17 +28,35 @@
 //! On SQLite, diesel-async runs each statement on the connection's blocking thread; calls that
 //! read more than once (effectiveness, the recommendation engine's inputs) run all their reads in
 //! one such hop, which nearly doubled the recommendations endpoint's throughput there.
+//!
+//! # Features
+//!
+//! `postgres` and `sqlite` (both on by default) each compile one backend in; at least one is
+//! needed. A URL of a backend that is compiled out is a [`StoreError::Config`] naming the
+//! feature. The crate's README lists what each feature pulls in.
+
+// A store without a backend could only refuse every URL: better to say so at build time than
+// to ship a program that cannot start.
+#[cfg(not(any(feature = "postgres", feature = "sqlite")))]
+compile_error!(
+    "insights-store needs a database backend: enable its `postgres` or `sqlite` feature (or \
+     both; insights-service and insights-server forward features of the same names)"
+);
 
 mod config;
 mod error;
 mod health;
 mod migrate;
 mod pool;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod queries;
 mod rows;
 mod schema;
 mod schema_check;
 mod sql_types;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 mod statements;
 
 pub use config::{DatabaseUrl, SecretUrl, StoreConfig, redact};
@@ -80,9 +98,6 @@ impl Store {
     pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
         let health = Health::new();
         let pools = Pools::connect(config, &health).await?;
-        if let DatabaseUrl::Postgres(url) = &config.url {
-            health::start_probe(&health, url.clone(), config.checkout_timeout);
-        }
         Ok(Self {
             pools,
             statements: StatementCounter::new(),
@@ -130,16 +145,8 @@ impl Store {
     /// Checks that every table and column the store uses exists with the expected type.
     /// Read-only. `Err(StoreError::Schema(lines))` names each mismatch.
     pub async fn check_schema(&self) -> Result<(), StoreError> {
-        let problems = match &self.pools {
-            Pools::Postgres(pool) => {
-                let mut conn = pool.get().await?;
-                schema_check::mismatches(&schema_check::read_postgres(&mut conn).await?, true)
-            }
-            Pools::Sqlite(pool) => {
-                let mut conn = pool.get().await?;
-                schema_check::mismatches(&schema_check::read_sqlite(&mut conn).await?, false)
-            }
-        };
+        let (catalog, check_types) = self.pools.catalog().await?;
+        let problems = schema_check::mismatches(&catalog, check_types);
         if problems.is_empty() {
             Ok(())
         } else {
@@ -152,37 +159,20 @@ impl Store {
     /// `personalization_preferences."lastResetAt"`), one line per one that is absent or, on
     /// PostgreSQL, of another type. Informational: [`Store::check_schema`] passes without them.
     pub async fn original_only_gaps(&self) -> Result<Vec<String>, StoreError> {
-        Ok(match &self.pools {
-            Pools::Postgres(pool) => schema_check::original_only_gaps(
-                &schema_check::read_postgres(&mut *pool.get().await?).await?,
-                true,
-            ),
-            Pools::Sqlite(pool) => schema_check::original_only_gaps(
-                &schema_check::read_sqlite(&mut *pool.get().await?).await?,
-                false,
-            ),
-        })
+        let (catalog, check_types) = self.pools.catalog().await?;
+        Ok(schema_check::original_only_gaps(&catalog, check_types))
     }
 
     /// The performance indexes of our migrations that the database lacks (always empty on
     /// SQLite, whose databases only our migrations create). Nothing needs them to be correct;
     /// `insights indexes` prints their DDL for review.
     pub async fn missing_indexes(&self) -> Result<Vec<&'static str>, StoreError> {
-        match &self.pools {
-            Pools::Postgres(pool) => {
-                Ok(schema_check::missing_postgres_indexes(&mut *pool.get().await?).await?)
-            }
-            Pools::Sqlite(_) => Ok(Vec::new()),
-        }
+        self.pools.missing_indexes().await
     }
 
     /// True when the database has none of our tables yet (a database we may initialise).
     pub async fn is_uninitialised(&self) -> Result<bool, StoreError> {
-        let catalog = match &self.pools {
-            Pools::Postgres(pool) => schema_check::read_postgres(&mut *pool.get().await?).await?,
-            Pools::Sqlite(pool) => schema_check::read_sqlite(&mut *pool.get().await?).await?,
-        };
-        Ok(migrate::is_uninitialised(&catalog))
+        Ok(migrate::is_uninitialised(&self.pools.catalog().await?.0))
     }
 
     /// Whether the database can be reached, as the store last observed it: no I/O and no pool

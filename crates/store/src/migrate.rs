@@ -1,14 +1,9 @@
-//! Embedded migrations, one folder per backend (`migrations/postgres`, `migrations/sqlite`).
+//! Embedded migrations, one folder per backend (`migrations/postgres`, `migrations/sqlite`),
+//! each embedded by its backend's module (so only with its feature). The PostgreSQL index DDL
+//! below is plain text and stays available in every build, for `insights indexes`.
 
-use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-
-use crate::pool::{Pools, SqliteConn};
-use crate::{StoreError, schema_check};
-
-const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
-const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+use crate::StoreError;
+use crate::pool::Pools;
 
 /// The SQL of our query-derived index migration, for a DBA to apply to a database of the
 /// original application that this service must not migrate itself.
@@ -42,11 +37,6 @@ pub fn postgres_indexes() -> impl Iterator<Item = OurIndex> {
     })
 }
 
-/// The key of the session-level advisory lock that serialises migrations on PostgreSQL (the
-/// first eight bytes of "insights" as a big-endian integer): two processes starting at once on
-/// one database take turns, and the second finds nothing left to do.
-const MIGRATION_LOCK_KEY: i64 = 0x696e_7369_6768_7473;
-
 /// What to do with the database once the migration lock is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum When {
@@ -71,54 +61,12 @@ pub(crate) async fn run_pending(
     pools: &Pools,
     when: When,
 ) -> Result<Option<Vec<String>>, StoreError> {
-    let applied = match pools {
-        Pools::Postgres(pool) => {
-            let mut conn = pool
-                .dedicated_connection()
-                .await
-                .map_err(StoreError::from)?;
-            conn.batch_execute(&format!(
-                "SET statement_timeout = 0; SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"
-            ))
-            .await?;
-            if when == When::Uninitialised
-                && !is_uninitialised(&schema_check::read_postgres(&mut conn).await?)
-            {
-                // The lock goes with the connection.
-                return Ok(None);
-            }
-            tokio::task::spawn_blocking(move || {
-                let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> = conn.into();
-                wrapper
-                    .run_pending_migrations(POSTGRES)
-                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-                    .map_err(StoreError::Migration)
-            })
-            .await
-        }
-        Pools::Sqlite(pool) => {
-            let mut conn = pool
-                .dedicated_connection()
-                .await
-                .map_err(StoreError::from)?;
-            if when == When::Uninitialised
-                && !is_uninitialised(&schema_check::read_sqlite(&mut conn).await?)
-            {
-                return Ok(None);
-            }
-            tokio::task::spawn_blocking(move || {
-                let mut wrapper: AsyncConnectionWrapper<SqliteConn> = conn.into();
-                wrapper
-                    .run_pending_migrations(SQLITE)
-                    .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-                    .map_err(StoreError::Migration)
-            })
-            .await
-        }
-    };
-    applied
-        .map_err(|e| StoreError::Migration(Box::new(e)))?
-        .map(Some)
+    match pools {
+        #[cfg(feature = "postgres")]
+        Pools::Postgres(pool) => crate::postgres::run_pending(pool, when).await,
+        #[cfg(feature = "sqlite")]
+        Pools::Sqlite(pool) => crate::sqlite::run_pending(pool, when).await,
+    }
 }
 
 /// True when the catalog has none of our tables yet (a database we may initialise).

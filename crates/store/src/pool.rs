@@ -1,147 +1,106 @@
-//! The two connection pools behind one enum, and the checkout guard that counts statements.
+//! The connection pool of the configured backend behind one enum, the checkout guard that
+//! counts statements, and the one dispatch macro, [`with_conn!`]. The backends' own code is in
+//! the `postgres` and `sqlite` modules, each compiled with its feature only.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use diesel::{Insertable, SqliteConnection, Table, dsl};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::pooled_connection::{ManagerConfig, PoolableConnection, RecyclingMethod};
-use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-use futures_util::FutureExt;
+use diesel::{Insertable, Table, dsl};
+use diesel_async::AsyncConnection;
+use diesel_async::pooled_connection::PoolableConnection;
 
-use crate::health::{Health, connect_observed};
+use crate::health::Health;
+use crate::schema_check::Catalog;
 use crate::statements::{CountingInstrumentation, StatementCounter, record};
 use crate::{DatabaseUrl, Store, StoreConfig, StoreError};
 
-/// The embedded backend's connection type.
-pub type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
-pub(crate) type PgPool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
-pub(crate) type SqlitePool = bb8::Pool<AsyncDieselConnectionManager<SqliteConn>>;
+#[cfg(feature = "sqlite")]
+pub(crate) use crate::sqlite::SqliteConn;
 
-/// The pool of whichever backend the URL chose.
+/// The pool of whichever backend the URL chose; a variant exists only with its backend's
+/// feature.
 #[derive(Clone)]
 pub(crate) enum Pools {
-    Postgres(PgPool),
-    Sqlite(SqlitePool),
-}
-
-/// Per-connection SQLite settings: WAL so readers don't block the writer, a busy timeout so
-/// concurrent writers wait instead of failing, and enforced foreign keys. A writer waits for
-/// the write lock as long as a request waits for a connection (`busy`); past that it fails as
-/// busy, which the store reports as `Unavailable` (503), like a checkout timeout.
-fn sqlite_pragmas(busy: std::time::Duration) -> String {
-    format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-         PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
-        busy.as_millis().max(1)
-    )
+    #[cfg(feature = "postgres")]
+    Postgres(crate::postgres::PgPool),
+    #[cfg(feature = "sqlite")]
+    Sqlite(crate::sqlite::SqlitePool),
 }
 
 impl Pools {
-    /// Builds the pool lazily, after one direct connection attempt: bb8 would otherwise hide the
-    /// real connection error behind a checkout timeout. Every PostgreSQL connection attempt
-    /// reports to `health`.
+    /// Builds the pool of the URL's backend (see `postgres::connect`, `sqlite::connect`). A URL
+    /// of a backend this build does not have is a configuration error naming the feature.
     pub(crate) async fn connect(
         config: &StoreConfig,
+        #[cfg_attr(
+            not(feature = "postgres"),
+            expect(unused_variables, reason = "only PostgreSQL connections report to it")
+        )]
         health: &Arc<Health>,
     ) -> Result<Self, StoreError> {
         match &config.url {
-            DatabaseUrl::Postgres(url) => {
-                AsyncPgConnection::establish(url).await?;
-                let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
-                let setup_health = Arc::clone(health);
-                let connect_timeout = config.checkout_timeout;
-                let statement_timeout = config.statement_timeout;
-                manager_config.custom_setup = Box::new(move |url| {
-                    let health = Arc::clone(&setup_health);
-                    let url = url.to_owned();
-                    async move {
-                        let mut conn = connect_observed(&url, connect_timeout, &health).await?;
-                        if let Some(limit) = statement_timeout {
-                            // PostgreSQL ends a statement that outlives the request it serves
-                            // by itself, even if the cancel request sent when the request is
-                            // dropped (see `Counted`) is lost.
-                            conn.batch_execute(&format!(
-                                "SET statement_timeout = {}",
-                                limit.as_millis()
-                            ))
-                            .await
-                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                        }
-                        Ok(conn)
-                    }
-                    .boxed()
-                });
-                // No `SELECT 1` round trip per checkout: a connection the server closed is
-                // detected without one (diesel-async checks the client's closed flag and the
-                // transaction state), and a query on a connection that died unnoticed fails as
-                // `Unavailable` once before the pool discards it.
-                manager_config.recycling_method = RecyclingMethod::Fast;
-                let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
-                    url.clone(),
-                    manager_config,
-                );
-                let pool = bb8::Pool::builder()
-                    .max_size(config.pool_size)
-                    .connection_timeout(config.checkout_timeout)
-                    .error_sink(Box::new(LogErrors))
-                    .build_unchecked(manager);
-                Ok(Self::Postgres(pool))
-            }
+            #[cfg(feature = "postgres")]
+            DatabaseUrl::Postgres(url) => Ok(Self::Postgres(
+                crate::postgres::connect(url, config, health).await?,
+            )),
+            #[cfg(feature = "sqlite")]
             DatabaseUrl::Sqlite(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                        path: dir.to_owned(),
-                        source,
-                    })?;
-                }
-                let url = path.to_string_lossy().into_owned();
-                let mut manager_config = ManagerConfig::<SqliteConn>::default();
-                // A local file: nothing to ping.
-                manager_config.recycling_method = RecyclingMethod::Fast;
-                let pragmas = sqlite_pragmas(config.checkout_timeout);
-                manager_config.custom_setup = Box::new(move |url| {
-                    let url = url.to_owned();
-                    let pragmas = pragmas.clone();
-                    async move {
-                        let mut conn = SqliteConn::establish(&url).await?;
-                        conn.batch_execute(&pragmas)
-                            .await
-                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                        Ok(conn)
-                    }
-                    .boxed()
-                });
-                // Fail fast with the real error (unwritable path, not a database file, …).
-                (manager_config.custom_setup)(&url).await?;
-                let manager = AsyncDieselConnectionManager::<SqliteConn>::new_with_config(
-                    url,
-                    manager_config,
-                );
-                let pool = bb8::Pool::builder()
-                    .max_size(config.pool_size)
-                    .connection_timeout(config.checkout_timeout)
-                    .error_sink(Box::new(LogErrors))
-                    .build_unchecked(manager);
-                Ok(Self::Sqlite(pool))
+                Ok(Self::Sqlite(crate::sqlite::connect(path, config).await?))
             }
+            // `DatabaseUrl::parse` already refuses such URLs; this is for one built by hand.
+            #[allow(
+                unreachable_patterns,
+                reason = "reachable only with a backend compiled out"
+            )]
+            other => Err(other.compiled_out()),
         }
     }
 
     /// Connections open and idle, for `/metrics`.
     pub(crate) fn state(&self) -> bb8::State {
         match self {
+            #[cfg(feature = "postgres")]
             Self::Postgres(p) => p.state(),
+            #[cfg(feature = "sqlite")]
             Self::Sqlite(p) => p.state(),
+        }
+    }
+
+    /// The database's columns, and whether their types are contracts (PostgreSQL) rather than
+    /// affinities (SQLite).
+    pub(crate) async fn catalog(&self) -> Result<(Catalog, bool), StoreError> {
+        Ok(match self {
+            #[cfg(feature = "postgres")]
+            Self::Postgres(pool) => (
+                crate::postgres::read_catalog(&mut *pool.get().await?).await?,
+                true,
+            ),
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(pool) => (
+                crate::sqlite::read_catalog(&mut *pool.get().await?).await?,
+                false,
+            ),
+        })
+    }
+
+    /// The performance indexes of our migrations that the database lacks (always none on
+    /// SQLite, whose databases only our migrations create).
+    pub(crate) async fn missing_indexes(&self) -> Result<Vec<&'static str>, StoreError> {
+        match self {
+            #[cfg(feature = "postgres")]
+            Self::Postgres(pool) => {
+                Ok(crate::postgres::missing_indexes(&mut *pool.get().await?).await?)
+            }
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite(_) => Ok(Vec::new()),
         }
     }
 }
 
 /// Logs connection errors the pool hits in the background.
 #[derive(Debug, Clone, Copy)]
-struct LogErrors;
+pub(crate) struct LogErrors;
 
 impl bb8::ErrorSink<diesel_async::pooled_connection::PoolError> for LogErrors {
     fn sink(&self, error: diesel_async::pooled_connection::PoolError) {
@@ -181,32 +140,6 @@ pub(crate) trait Cancellable {
     /// Sends a cancel request for the running statement (in the background) and marks the
     /// connection so that the pool discards it instead of reusing it.
     fn cancel_running(&mut self);
-}
-
-impl Cancellable for AsyncPgConnection {
-    fn cancel_running(&mut self) {
-        use diesel_async::TransactionManager;
-        let token = self.cancel_token();
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            drop(runtime.spawn(async move {
-                if let Err(error) = token.cancel_query(tokio_postgres::NoTls).await {
-                    tracing::debug!(%error, "could not cancel an abandoned statement");
-                }
-            }));
-        }
-        // A broken transaction state makes diesel-async's `has_broken` true: bb8 closes the
-        // connection instead of handing it to the next request.
-        <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(
-            self,
-        )
-        .set_in_error();
-    }
-}
-
-impl Cancellable for SqliteConn {
-    // SQLite statements run on a blocking thread that finishes them; there is nothing to cancel
-    // (and the deadline is never armed on SQLite).
-    fn cancel_running(&mut self) {}
 }
 
 impl<'a, C> Counted<'a, C>
@@ -304,7 +237,8 @@ where
 }
 
 /// Runs `$body` with `$conn` bound to a counted connection of the store's backend. The body is
-/// expanded once per backend, so every query is type-checked against both.
+/// expanded once per backend, so every query is type-checked against both; each arm exists only
+/// with its backend's feature, so a body for a backend compiled out is not even resolved.
 ///
 /// The store's one macro: the body must be compiled once per connection type, and a closure
 /// cannot be generic over its argument's type. Everything the arms share is a function: query
@@ -313,6 +247,7 @@ where
 macro_rules! with_conn {
     ($store:expr, postgres: |$pg:ident| $pg_body:expr, sqlite: |$lite:ident| $lite_body:expr) => {
         match &$store.pools {
+            #[cfg(feature = "postgres")]
             $crate::pool::Pools::Postgres(pool) => {
                 let mut guard =
                     $crate::pool::Counted::checkout(pool, &$store.statements, Some(&$store.health))
@@ -320,6 +255,7 @@ macro_rules! with_conn {
                 let $pg: &mut diesel_async::AsyncPgConnection = &mut guard;
                 $pg_body
             }
+            #[cfg(feature = "sqlite")]
             $crate::pool::Pools::Sqlite(pool) => {
                 let mut guard =
                     $crate::pool::Counted::checkout(pool, &$store.statements, None).await?;
@@ -350,8 +286,7 @@ where
     T: Table + Copy + Send + 'static,
     R: Send + 'static,
     Vec<R>: Insertable<T>,
-    dsl::Values<dsl::insert_into<T>, Vec<R>>: diesel_async::methods::ExecuteDsl<AsyncPgConnection>
-        + diesel::query_dsl::methods::ExecuteDsl<SqliteConnection>,
+    dsl::Values<dsl::insert_into<T>, Vec<R>>: RunsOnPostgres + RunsOnSqlite,
 {
     let mut inserted = 0;
     while !rows.is_empty() {
@@ -372,6 +307,25 @@ where
     }
     Ok(inserted)
 }
+
+// `batch_insert`'s bound names each backend's connection type, which exists only with the
+// backend's feature (and a `where` clause cannot carry `#[cfg]`): each backend module has the
+// bound as a trait, and a backend compiled out asks for nothing.
+#[cfg(feature = "postgres")]
+use crate::postgres::Executable as RunsOnPostgres;
+#[cfg(feature = "sqlite")]
+use crate::sqlite::Executable as RunsOnSqlite;
+#[cfg(not(feature = "postgres"))]
+use AnyStatement as RunsOnPostgres;
+#[cfg(not(feature = "sqlite"))]
+use AnyStatement as RunsOnSqlite;
+
+/// The bound of a backend compiled out: every type.
+#[cfg(not(all(feature = "postgres", feature = "sqlite")))]
+pub(crate) trait AnyStatement {}
+
+#[cfg(not(all(feature = "postgres", feature = "sqlite")))]
+impl<Q> AnyStatement for Q {}
 
 /// Rows per INSERT statement: keeps each statement under both backends' bind-parameter limits
 /// (SQLite: 32,766; PostgreSQL: 65,535) for the widest table.

@@ -4,7 +4,6 @@
 
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
-use diesel_async::RunQueryDsl;
 
 /// `(table, column, PostgreSQL udt_name)` for every column the store touches.
 const EXPECTED_POSTGRES: &[(&str, &str, &str)] = &[
@@ -173,8 +172,13 @@ const ORIGINAL_ONLY_POSTGRES: &[(&str, &str, &str)] = &[
     ("personalization_preferences", "lastResetAt", "timestamp"),
 ];
 
+/// `(table, column, type)` of every column of a database: the PostgreSQL `udt_name`, or the
+/// type SQLite declares.
+pub(crate) type Catalog = Vec<(String, String, String)>;
+
+/// One row of a backend's catalog query (`postgres::read_catalog`, `sqlite::read_catalog`).
 #[derive(QueryableByName)]
-struct CatalogColumn {
+pub(crate) struct CatalogColumn {
     #[diesel(sql_type = Text)]
     table_name: String,
     #[diesel(sql_type = Text)]
@@ -183,53 +187,10 @@ struct CatalogColumn {
     udt_name: String,
 }
 
-const POSTGRES_CATALOG: &str = "SELECT table_name::text AS table_name, column_name::text AS column_name, \
-     udt_name::text AS udt_name FROM information_schema.columns WHERE table_schema = current_schema()";
-
-const SQLITE_CATALOG: &str = "SELECT m.name AS table_name, p.name AS column_name, p.type AS udt_name \
-     FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'";
-
-/// Reads the catalog of the connected database.
-pub(crate) async fn read_postgres(
-    conn: &mut diesel_async::AsyncPgConnection,
-) -> diesel::QueryResult<Vec<(String, String, String)>> {
-    let rows: Vec<CatalogColumn> = diesel::sql_query(POSTGRES_CATALOG).load(conn).await?;
-    Ok(rows
-        .into_iter()
-        .map(|c| (c.table_name, c.column_name, c.udt_name))
-        .collect())
-}
-
-#[derive(QueryableByName)]
-struct IndexName {
-    #[diesel(sql_type = Text)]
-    indexname: String,
-}
-
-/// Which of our migrations' indexes ([`postgres_indexes`](crate::migrate::postgres_indexes))
-/// the connected schema lacks.
-pub(crate) async fn missing_postgres_indexes(
-    conn: &mut diesel_async::AsyncPgConnection,
-) -> diesel::QueryResult<Vec<&'static str>> {
-    let present: Vec<IndexName> =
-        diesel::sql_query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
-            .load(conn)
-            .await?;
-    Ok(crate::migrate::postgres_indexes()
-        .map(|index| index.name)
-        .filter(|name| !present.iter().any(|p| p.indexname == *name))
-        .collect())
-}
-
-/// Reads the catalog of the connected SQLite database.
-pub(crate) async fn read_sqlite(
-    conn: &mut crate::pool::SqliteConn,
-) -> diesel::QueryResult<Vec<(String, String, String)>> {
-    let rows: Vec<CatalogColumn> = diesel::sql_query(SQLITE_CATALOG).load(conn).await?;
-    Ok(rows
-        .into_iter()
-        .map(|c| (c.table_name, c.column_name, c.udt_name))
-        .collect())
+impl CatalogColumn {
+    pub(crate) fn into_tuple(self) -> (String, String, String) {
+        (self.table_name, self.column_name, self.udt_name)
+    }
 }
 
 /// Compares a catalog with what the store needs and returns one line per mismatch. On SQLite

@@ -6,6 +6,9 @@
 //! Tests therefore run in parallel and leave nothing behind. [`both_backends!`] runs one plain
 //! async test function against both backends.
 //!
+//! Each backend's helpers exist with testkit's feature of its name (`postgres`, `sqlite`, both
+//! on by default); a crate turns on those of its own backends (see the README).
+//!
 //! ```no_run
 //! # async fn demo() {
 //! let db = insights_testkit::TestDb::sqlite().await;
@@ -13,20 +16,25 @@
 //! # }
 //! ```
 
+#[cfg(feature = "sqlite")]
 use std::path::PathBuf;
 
 mod temp_postgres;
 pub use temp_postgres::TempPostgres;
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+#[cfg(feature = "postgres")]
+use diesel_async::AsyncPgConnection;
+use diesel_async::{AsyncConnection, SimpleAsyncConnection};
 use insights_store::{DatabaseUrl, Store, StoreConfig};
 
-/// The backends a conformance test runs against.
+/// The backends a conformance test runs against (those compiled in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// PostgreSQL, a schema per test.
+    #[cfg(feature = "postgres")]
     Postgres,
     /// SQLite, a file per test.
+    #[cfg(feature = "sqlite")]
     Sqlite,
 }
 
@@ -46,7 +54,9 @@ pub struct TestDb {
 }
 
 enum Cleanup {
+    #[cfg(feature = "postgres")]
     PostgresSchema { base_url: String, schema: String },
+    #[cfg(feature = "sqlite")]
     SqliteDir(PathBuf),
 }
 
@@ -54,11 +64,16 @@ impl TestDb {
     /// A fresh database of the given backend.
     pub async fn new(backend: Backend) -> Self {
         match backend {
+            #[cfg(feature = "postgres")]
             Backend::Postgres => Self::postgres().await,
+            #[cfg(feature = "sqlite")]
             Backend::Sqlite => Self::sqlite().await,
         }
     }
+}
 
+#[cfg(feature = "postgres")]
+impl TestDb {
     /// A fresh, migrated PostgreSQL schema; its URL pins `search_path` to it.
     pub async fn postgres() -> Self {
         let db = Self::postgres_empty().await;
@@ -90,7 +105,10 @@ impl TestDb {
             cleanup: Cleanup::PostgresSchema { base_url, schema },
         }
     }
+}
 
+#[cfg(feature = "sqlite")]
+impl TestDb {
     /// A fresh, migrated SQLite file.
     pub async fn sqlite() -> Self {
         let db = Self::sqlite_empty().await;
@@ -117,12 +135,14 @@ impl TestDb {
     /// Runs raw SQL on this test's database (to break things on purpose, or inspect them).
     pub async fn execute(&self, sql: &str) {
         match &self.cleanup {
+            #[cfg(feature = "postgres")]
             Cleanup::PostgresSchema { .. } => {
                 let mut conn = AsyncPgConnection::establish(&self.url)
                     .await
                     .expect("connect");
                 conn.batch_execute(sql).await.expect("execute test SQL");
             }
+            #[cfg(feature = "sqlite")]
             Cleanup::SqliteDir(dir) => {
                 let path = dir.join("test.db");
                 let mut conn = diesel_async::sync_connection_wrapper::SyncConnectionWrapper::<
@@ -139,9 +159,11 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.cleanup {
+            #[cfg(feature = "sqlite")]
             Cleanup::SqliteDir(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
+            #[cfg(feature = "postgres")]
             Cleanup::PostgresSchema { base_url, schema } => {
                 // Drop runs inside the test's runtime, which cannot block on async work; a
                 // short-lived thread with its own runtime can.
@@ -174,16 +196,25 @@ impl Drop for TestDb {
 /// The functions must be in scope where the macro is invoked (its module's `super`). The
 /// calling crate needs `tokio` (with `macros` and `rt-multi-thread`) as a dev-dependency.
 /// See the crate README for an example.
+///
+/// Each declaration exists only when the *calling* crate's feature of the backend's name
+/// (`postgres`, `sqlite`) is on: the `#[cfg]`s expand in that crate, so
+/// `cargo test -p insights-store --no-default-features --features sqlite` declares the SQLite
+/// tests only. The calling crate must therefore have both features, and forward each to
+/// testkit's feature of the same name, which provides the [`TestDb`] constructor the test
+/// calls (insights-store, insights-service and insights-server do both).
 #[macro_export]
 macro_rules! both_backends {
     ($($test:ident),* $(,)?) => {
         $(
             mod $test {
+                #[cfg(feature = "postgres")]
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
                     super::$test($crate::TestDb::postgres().await).await;
                 }
 
+                #[cfg(feature = "sqlite")]
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
                     super::$test($crate::TestDb::sqlite().await).await;

@@ -31,11 +31,14 @@ pub async fn readyz(insights: web::Data<Insights>) -> Result<HttpResponse, ApiEr
         Some(Reachability::Up) => "ok",
         Some(Reachability::Down { .. }) => "unavailable",
     };
+    #[cfg(feature = "redis")]
     let redis = match insights.metrics_snapshot().shared_tier {
         None => "not configured",
         Some(tier) if tier.healthy => "ok",
         Some(_) => "unavailable",
     };
+    #[cfg(not(feature = "redis"))]
+    let redis = "not configured";
     Ok(HttpResponse::Ok().json(json!({"success": true, "data": {
         "status": "ready", "backend": backend, "readReplica": replica, "redis": redis
     }})))

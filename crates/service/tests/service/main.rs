@@ -333,6 +333,7 @@ async fn default_window_effectiveness_hits_the_cache_and_stays_current(db: TestD
     assert_eq!(rendered.effectiveness, a.effectiveness);
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_go_to_the_replica_except_right_after_a_write() {
     let primary = TestDb::postgres().await;
@@ -342,6 +343,7 @@ async fn reads_go_to_the_replica_except_right_after_a_write() {
         Backends {
             primary: primary.store.clone(),
             read_replica: Some(replica.store.clone()),
+            #[cfg(feature = "redis")]
             shared_tier: None,
         },
         ServiceConfig {
@@ -386,7 +388,9 @@ async fn reads_go_to_the_replica_except_right_after_a_write() {
     assert_eq!(evolution("u2").await, 0);
 }
 
+#[cfg(feature = "redis")]
 mod shared_tier {
+    #[cfg(feature = "postgres")]
     use std::time::{Duration, Instant};
 
     use super::*;
@@ -418,6 +422,7 @@ mod shared_tier {
         )
     }
 
+    #[cfg(feature = "postgres")]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_apply_on_one_instance_reaches_the_other_and_the_shared_tier_serves_misses() {
         let db = TestDb::postgres().await;
@@ -471,6 +476,7 @@ mod shared_tier {
         );
     }
 
+    #[cfg(feature = "sqlite")]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn without_redis_every_request_still_answers_from_the_database() {
         let db = TestDb::sqlite().await;

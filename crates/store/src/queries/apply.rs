@@ -2,18 +2,16 @@
 
 use diesel::backend::Backend;
 use diesel::dsl;
-use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 use diesel_async::methods::{ExecuteDsl, LoadQuery};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use insights_model::{
     ApplicationType, AppliedRecommendation, BaselineMetrics, LearningProfile, ProfileUpdate,
     Recommendation, Timestamp,
 };
 use time::{Duration, PrimitiveDateTime};
 
-use crate::pool::{SqliteConn, with_conn};
+use crate::pool::with_conn;
 use crate::rows::{NewAppliedRow, ProfileChanges, ProfileRow, RecommendationRow, naive};
 use crate::schema::{
     applied_recommendations as ar, behavioral_patterns as bp, recommendations as r,
@@ -198,10 +196,11 @@ trait ReadProfileForUpdate {
     ) -> impl Future<Output = QueryResult<Option<ProfileRow>>> + Send;
 }
 
-impl ReadProfileForUpdate for AsyncPgConnection {
+#[cfg(feature = "postgres")]
+impl ReadProfileForUpdate for diesel_async::AsyncPgConnection {
     /// `SELECT … FOR UPDATE`: the row stays locked until commit.
     async fn read_profile_for_update(&mut self, user: &str) -> QueryResult<Option<ProfileRow>> {
-        profile_of::<Pg>(user)
+        profile_of::<diesel::pg::Pg>(user)
             .for_update()
             .first(self)
             .await
@@ -209,10 +208,14 @@ impl ReadProfileForUpdate for AsyncPgConnection {
     }
 }
 
-impl ReadProfileForUpdate for SqliteConn {
+#[cfg(feature = "sqlite")]
+impl ReadProfileForUpdate for crate::pool::SqliteConn {
     /// A plain read: the transaction holds the database's write lock since its first UPDATE.
     async fn read_profile_for_update(&mut self, user: &str) -> QueryResult<Option<ProfileRow>> {
-        profile_of::<Sqlite>(user).first(self).await.optional()
+        profile_of::<diesel::sqlite::Sqlite>(user)
+            .first(self)
+            .await
+            .optional()
     }
 }
 

@@ -2,9 +2,12 @@
 
 use diesel::backend::Backend;
 use diesel::dsl;
+#[cfg(feature = "postgres")]
 use diesel::pg::Pg;
 use diesel::prelude::*;
+#[cfg(feature = "sqlite")]
 use diesel::sqlite::Sqlite;
+#[cfg(feature = "postgres")]
 use diesel_async::RunQueryDsl;
 use insights_model::{EffectivenessRow, PersonalizationConfig, Timestamp};
 use time::PrimitiveDateTime;

@@ -2,17 +2,19 @@
 
 use diesel::backend::Backend;
 use diesel::dsl;
+#[cfg(feature = "postgres")]
 use diesel::pg::Pg;
 use diesel::prelude::*;
+#[cfg(feature = "sqlite")]
 use diesel::sqlite::Sqlite;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use insights_model::{
     BehavioralInsight, BehavioralPattern, EngineInputLimits, Intervention, InterventionStatus,
-    NewRecommendation, Recommendation, RecommendationType, Timestamp,
+    NewRecommendation, Recommendation, Timestamp,
 };
 use time::PrimitiveDateTime;
 
-use crate::pool::{Counted, Pools, with_conn};
+use crate::pool::{Pools, with_conn};
 use crate::rows::{InsightRow, InterventionRow, PatternRow, RecommendationRow, naive};
 use crate::schema::{behavioral_insights as bi, behavioral_patterns as bp};
 use crate::schema::{intervention_recommendations as ir, recommendations as r};
@@ -241,21 +243,41 @@ impl Store {
         created_at: Timestamp,
     ) -> Result<Vec<Recommendation>, StoreError> {
         debug_assert!(candidates.iter().all(|c| c.user_id == user_id));
-        let Pools::Postgres(pool) = &self.pools else {
-            return self.insert_recommendations(candidates, created_at).await;
-        };
+        match &self.pools {
+            #[cfg(feature = "postgres")]
+            Pools::Postgres(pool) => {
+                self.create_under_advisory_lock(pool, user_id, candidates, created_at)
+                    .await
+            }
+            #[cfg(feature = "sqlite")]
+            Pools::Sqlite(_) => self.insert_recommendations(candidates, created_at).await,
+        }
+    }
+
+    /// [`Store::create_recommendations`] on PostgreSQL: the insert runs in a transaction that
+    /// holds the user's advisory lock, after re-reading the user's active (type, title) pairs.
+    #[cfg(feature = "postgres")]
+    async fn create_under_advisory_lock(
+        &self,
+        pool: &crate::postgres::PgPool,
+        user_id: &str,
+        candidates: &[NewRecommendation],
+        created_at: Timestamp,
+    ) -> Result<Vec<Recommendation>, StoreError> {
+        use diesel_async::AsyncConnection;
         if candidates.is_empty() {
             return Ok(Vec::new());
         }
         let lock_key = format!("insights:recommendations:{user_id}");
-        let mut conn = Counted::checkout(pool, &self.statements, Some(&self.health)).await?;
+        let mut conn =
+            crate::pool::Counted::checkout(pool, &self.statements, Some(&self.health)).await?;
         let created: Vec<RecommendationRow> = conn
             .transaction::<_, StoreError, _>(async move |tx| {
                 diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                     .bind::<diesel::sql_types::Text, _>(&lock_key)
                     .execute(tx)
                     .await?;
-                let active: Vec<(DbEnum<RecommendationType>, String)> = r::table
+                let active: Vec<(DbEnum<insights_model::RecommendationType>, String)> = r::table
                     .filter(r::user_id.eq(user_id))
                     .filter(r::applied_at.is_null())
                     .filter(r::dismissed_at.is_null())
@@ -314,6 +336,7 @@ impl Store {
 
 /// One multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` of recommendation rows on
 /// PostgreSQL: the rows a conflict skipped are not returned.
+#[cfg(feature = "postgres")]
 async fn insert_returning(
     conn: &mut diesel_async::AsyncPgConnection,
     rows: &[RecommendationRow],

@@ -1,10 +1,14 @@
 //! Connecting, migrating and checking schemas.
 
+#[cfg(feature = "postgres")]
 use std::time::{Duration, Instant};
 
-use insights_store::{DatabaseUrl, Store, StoreConfig, StoreError};
+use insights_store::{DatabaseUrl, StoreError};
+#[cfg(feature = "postgres")]
+use insights_store::{Store, StoreConfig};
 use insights_testkit::TestDb;
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn an_unreachable_postgres_is_a_typed_unavailable_error_quickly() {
     let started = Instant::now();
@@ -18,6 +22,7 @@ async fn an_unreachable_postgres_is_a_typed_unavailable_error_quickly() {
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn connection_errors_do_not_show_the_password() {
     for url in [
@@ -46,6 +51,7 @@ async fn unknown_schemes_are_rejected() {
     }
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn migrations_yield_the_shape_the_schema_check_expects_on_postgres() {
     let db = TestDb::postgres_empty().await;
@@ -79,6 +85,7 @@ async fn migrations_yield_the_shape_the_schema_check_expects_on_postgres() {
     );
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn a_database_without_our_indexes_is_reported_not_refused() {
     let db = TestDb::postgres().await;
@@ -94,6 +101,7 @@ async fn a_database_without_our_indexes_is_reported_not_refused() {
     );
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn the_schema_check_names_a_wrong_column_type() {
     let db = TestDb::postgres().await;
@@ -112,6 +120,7 @@ async fn the_schema_check_names_a_wrong_column_type() {
     }
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn sqlite_migrations_pass_the_schema_check() {
     let db = TestDb::sqlite_empty().await;
@@ -125,12 +134,14 @@ async fn sqlite_migrations_pass_the_schema_check() {
 
 #[tokio::test]
 async fn ping_works_on_both_backends() {
+    #[cfg(feature = "postgres")]
     TestDb::postgres()
         .await
         .store
         .ping()
         .await
         .expect("pg ping");
+    #[cfg(feature = "sqlite")]
     TestDb::sqlite()
         .await
         .store

@@ -90,3 +90,7 @@ pub async fn user_with_recommendation(store: &Store, user: &str) -> Recommendati
         .expect("insert");
     created.into_iter().next().expect("one created")
 }
+
+/// The columns `Store::patterns_overlapping` selects (`TimelinePatternRow`).
+pub const EVOLUTION_COLUMNS: &str =
+    r#"id, "patternType", confidence, evidence, "detectedAt", "lastSeenAt""#;

@@ -3,13 +3,20 @@
 
 #![allow(missing_docs)]
 
+// Each backend's tests exist only with its feature (`cargo test --no-default-features
+// --features sqlite` runs the SQLite ones); `both_backends!` declares its tests the same way.
 mod apply;
 mod config;
+#[cfg(feature = "postgres")]
 mod explain;
+#[cfg(feature = "sqlite")]
+mod explain_sqlite;
 mod fixtures;
 mod original_schema;
+#[cfg(feature = "postgres")]
 mod outage;
 mod reads;
 mod recommendations;
+#[cfg(feature = "sqlite")]
 mod sqlite_busy;
 mod statements;

@@ -3,15 +3,20 @@
 //! migration that drops the withdrawn PostgreSQL covering index.
 
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::BigInt;
+#[cfg(feature = "postgres")]
+use diesel_async::AsyncPgConnection;
+#[cfg(feature = "sqlite")]
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, SimpleAsyncConnection};
 use insights_testkit::TestDb;
 
 /// A direct connection to a test database, outside the store, to write and count rows in
 /// tables the store has no API for.
 enum Conn {
+    #[cfg(feature = "postgres")]
     Postgres(Box<AsyncPgConnection>),
+    #[cfg(feature = "sqlite")]
     Sqlite(SyncConnectionWrapper<diesel::SqliteConnection>),
 }
 
@@ -23,6 +28,7 @@ struct Count {
 
 impl Conn {
     async fn open(db: &TestDb) -> Self {
+        #[cfg(feature = "sqlite")]
         if let Some(path) = db.url.strip_prefix("sqlite://") {
             let mut conn = SyncConnectionWrapper::<diesel::SqliteConnection>::establish(path)
                 .await
@@ -31,19 +37,26 @@ impl Conn {
             conn.batch_execute("PRAGMA foreign_keys = ON")
                 .await
                 .expect("pragma");
-            Self::Sqlite(conn)
-        } else {
-            Self::Postgres(Box::new(
-                AsyncPgConnection::establish(&db.url)
-                    .await
-                    .expect("connect"),
-            ))
+            return Self::Sqlite(conn);
         }
+        #[cfg(feature = "postgres")]
+        return Self::Postgres(Box::new(
+            AsyncPgConnection::establish(&db.url)
+                .await
+                .expect("connect"),
+        ));
+        #[cfg(not(feature = "postgres"))]
+        panic!(
+            "{} is not an SQLite URL, and PostgreSQL is compiled out",
+            db.url
+        );
     }
 
     async fn execute(&mut self, sql: &str) -> diesel::QueryResult<()> {
         match self {
+            #[cfg(feature = "postgres")]
             Self::Postgres(conn) => conn.batch_execute(sql).await,
+            #[cfg(feature = "sqlite")]
             Self::Sqlite(conn) => conn.batch_execute(sql).await,
         }
     }
@@ -53,7 +66,9 @@ impl Conn {
         // `TestDb::execute`.
         use diesel_async::RunQueryDsl;
         let rows: Vec<Count> = match self {
+            #[cfg(feature = "postgres")]
             Self::Postgres(conn) => diesel::sql_query(sql).load(&mut **conn).await,
+            #[cfg(feature = "sqlite")]
             Self::Sqlite(conn) => diesel::sql_query(sql).load(conn).await,
         }
         .expect("count");
@@ -102,28 +117,29 @@ async fn the_migrated_schema_links_insights_to_patterns(db: TestDb) {
         .expect("delete the insight");
     assert_eq!(conn.count(links).await, 0, "its links go with it");
 
-    let indexes = match conn {
-        Conn::Postgres(_) => {
-            r#"SELECT COUNT(*) AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'insight_patterns'"#
-        }
-        Conn::Sqlite(_) => {
-            r#"SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = 'insight_patterns' AND sql IS NOT NULL"#
-        }
-    };
     // The unique pair and one index per foreign key (plus, on PostgreSQL, the primary key's).
-    let expected = if matches!(conn, Conn::Postgres(_)) {
-        4
-    } else {
-        3
+    let (indexes, expected) = match conn {
+        #[cfg(feature = "postgres")]
+        Conn::Postgres(_) => (
+            r#"SELECT COUNT(*) AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'insight_patterns'"#,
+            4,
+        ),
+        #[cfg(feature = "sqlite")]
+        Conn::Sqlite(_) => (
+            r#"SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = 'insight_patterns' AND sql IS NOT NULL"#,
+            3,
+        ),
     };
     assert_eq!(conn.count(indexes).await, expected);
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn the_migrated_schema_links_insights_to_patterns_on_postgres() {
     the_migrated_schema_links_insights_to_patterns(TestDb::postgres().await).await;
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn the_migrated_schema_links_insights_to_patterns_on_sqlite() {
     the_migrated_schema_links_insights_to_patterns(TestDb::sqlite().await).await;
@@ -150,25 +166,30 @@ async fn an_old_shaped_database_passes_the_schema_check(db: TestDb) {
     );
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn an_old_shaped_database_passes_the_schema_check_on_postgres() {
     an_old_shaped_database_passes_the_schema_check(TestDb::postgres().await).await;
 }
 
+#[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn an_old_shaped_database_passes_the_schema_check_on_sqlite() {
     an_old_shaped_database_passes_the_schema_check(TestDb::sqlite().await).await;
 }
 
+#[cfg(feature = "postgres")]
 /// PostgreSQL migration 000004 as it was applied on 2026-12-02 before it was withdrawn.
 const WITHDRAWN_000004: &str = r#"CREATE INDEX IF NOT EXISTS "insights_patterns_user_timeline_idx" ON "behavioral_patterns" ("userId", "lastSeenAt") INCLUDE ("detectedAt", "patternType", "confidence", "id", "evidence");"#;
 
+#[cfg(feature = "postgres")]
 #[derive(QueryableByName)]
 struct IndexName {
-    #[diesel(sql_type = Text)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
     indexname: String,
 }
 
+#[cfg(feature = "postgres")]
 async fn postgres_index_names(db: &TestDb) -> Vec<String> {
     use diesel_async::RunQueryDsl;
     let mut conn = AsyncPgConnection::establish(&db.url)
@@ -182,6 +203,7 @@ async fn postgres_index_names(db: &TestDb) -> Vec<String> {
     rows.into_iter().map(|r| r.indexname).collect()
 }
 
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn a_database_migrated_with_the_withdrawn_index_loses_it() {
     let db = TestDb::postgres_empty().await;

@@ -303,6 +303,7 @@ async fn engine_inputs_follow_the_limits_they_are_given(db: TestDb) {
 /// A database created by the original app has no unique index on active recommendations; the
 /// engine's creation path must still make each one once when generations race (other cache
 /// keys, other instances). PostgreSQL only: SQLite databases always come from our migrations.
+#[cfg(feature = "postgres")]
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_creations_without_the_unique_index_make_each_recommendation_once() {
     let db = insights_testkit::TestDb::postgres().await;

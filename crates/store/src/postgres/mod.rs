@@ -1,0 +1,164 @@
+//! Everything only PostgreSQL needs (feature `postgres`): the pool and its connection setup,
+//! cancelling a statement whose request was dropped, the migrations and their advisory lock, the
+//! catalog reads of the schema check, and the health probe ([`probe`]).
+
+mod probe;
+
+use std::sync::Arc;
+
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::FutureExt;
+
+use crate::health::Health;
+use crate::migrate::{When, is_uninitialised};
+use crate::pool::{Cancellable, LogErrors};
+use crate::schema_check::{Catalog, CatalogColumn};
+use crate::{StoreConfig, StoreError};
+
+pub(crate) type PgPool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
+
+/// A statement PostgreSQL connections can execute: the PostgreSQL half of
+/// [`batch_insert`](crate::pool::batch_insert)'s bound, as a trait so that the bound can be left
+/// out with the feature.
+pub(crate) trait Executable: diesel_async::methods::ExecuteDsl<AsyncPgConnection> {}
+
+impl<Q: diesel_async::methods::ExecuteDsl<AsyncPgConnection>> Executable for Q {}
+
+/// Builds the pool lazily, after one direct connection attempt (bb8 would otherwise hide the
+/// real connection error behind a checkout timeout), and starts the store's health probe on the
+/// current Tokio runtime. Every connection attempt reports to `health`.
+pub(crate) async fn connect(
+    url: &str,
+    config: &StoreConfig,
+    health: &Arc<Health>,
+) -> Result<PgPool, StoreError> {
+    AsyncPgConnection::establish(url).await?;
+    let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
+    let setup_health = Arc::clone(health);
+    let connect_timeout = config.checkout_timeout;
+    let statement_timeout = config.statement_timeout;
+    manager_config.custom_setup = Box::new(move |url| {
+        let health = Arc::clone(&setup_health);
+        let url = url.to_owned();
+        async move {
+            let mut conn = probe::connect_observed(&url, connect_timeout, &health).await?;
+            if let Some(limit) = statement_timeout {
+                // PostgreSQL ends a statement that outlives the request it serves by itself,
+                // even if the cancel request sent when the request is dropped (see `Counted`)
+                // is lost.
+                conn.batch_execute(&format!("SET statement_timeout = {}", limit.as_millis()))
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            }
+            Ok(conn)
+        }
+        .boxed()
+    });
+    // No `SELECT 1` round trip per checkout: a connection the server closed is detected without
+    // one (diesel-async checks the client's closed flag and the transaction state), and a query
+    // on a connection that died unnoticed fails as `Unavailable` once before the pool discards
+    // it.
+    manager_config.recycling_method = RecyclingMethod::Fast;
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, manager_config);
+    let pool = bb8::Pool::builder()
+        .max_size(config.pool_size)
+        .connection_timeout(config.checkout_timeout)
+        .error_sink(Box::new(LogErrors))
+        .build_unchecked(manager);
+    probe::start(health, url.to_owned(), config.checkout_timeout);
+    Ok(pool)
+}
+
+impl Cancellable for AsyncPgConnection {
+    fn cancel_running(&mut self) {
+        use diesel_async::TransactionManager;
+        let token = self.cancel_token();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            drop(runtime.spawn(async move {
+                if let Err(error) = token.cancel_query(tokio_postgres::NoTls).await {
+                    tracing::debug!(%error, "could not cancel an abandoned statement");
+                }
+            }));
+        }
+        // A broken transaction state makes diesel-async's `has_broken` true: bb8 closes the
+        // connection instead of handing it to the next request.
+        <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(
+            self,
+        )
+        .set_in_error();
+    }
+}
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// The key of the session-level advisory lock that serialises migrations (the first eight bytes
+/// of "insights" as a big-endian integer): two processes starting at once on one database take
+/// turns, and the second finds nothing left to do.
+const MIGRATION_LOCK_KEY: i64 = 0x696e_7369_6768_7473;
+
+/// [`crate::migrate::run_pending`] on PostgreSQL: the whole decision and the migrations run
+/// under an advisory lock on one dedicated connection, without the pool's statement timeout
+/// (waiting for another process's migrations, or building an index, may take longer than any
+/// request).
+pub(crate) async fn run_pending(
+    pool: &PgPool,
+    when: When,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let mut conn = pool
+        .dedicated_connection()
+        .await
+        .map_err(StoreError::from)?;
+    conn.batch_execute(&format!(
+        "SET statement_timeout = 0; SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"
+    ))
+    .await?;
+    if when == When::Uninitialised && !is_uninitialised(&read_catalog(&mut conn).await?) {
+        // The lock goes with the connection.
+        return Ok(None);
+    }
+    tokio::task::spawn_blocking(move || {
+        let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> = conn.into();
+        wrapper
+            .run_pending_migrations(MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(StoreError::Migration)
+    })
+    .await
+    .map_err(|e| StoreError::Migration(Box::new(e)))?
+    .map(Some)
+}
+
+const CATALOG: &str = "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+     udt_name::text AS udt_name FROM information_schema.columns WHERE table_schema = current_schema()";
+
+/// The columns of the connected schema, with their `udt_name`.
+pub(crate) async fn read_catalog(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Catalog> {
+    let rows: Vec<CatalogColumn> = diesel::sql_query(CATALOG).load(conn).await?;
+    Ok(rows.into_iter().map(CatalogColumn::into_tuple).collect())
+}
+
+#[derive(diesel::QueryableByName)]
+struct IndexName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    indexname: String,
+}
+
+/// Which of our migrations' indexes ([`postgres_indexes`](crate::migrate::postgres_indexes))
+/// the connected schema lacks.
+pub(crate) async fn missing_indexes(
+    conn: &mut AsyncPgConnection,
+) -> diesel::QueryResult<Vec<&'static str>> {
+    let present: Vec<IndexName> =
+        diesel::sql_query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+            .load(conn)
+            .await?;
+    Ok(crate::migrate::postgres_indexes()
+        .map(|index| index.name)
+        .filter(|name| !present.iter().any(|p| p.indexname == *name))
+        .collect())
+}
