@@ -149,3 +149,23 @@ async fn ping_works_on_both_backends() {
         .await
         .expect("sqlite ping");
 }
+
+/// A `DatabaseUrl` built by hand for a backend this build lacks (`parse` already refuses one)
+/// is refused by `connect` as a configuration error, without the password.
+#[cfg(not(all(feature = "postgres", feature = "sqlite")))]
+#[tokio::test]
+async fn connecting_to_a_backend_compiled_out_is_a_config_error() {
+    let url = if cfg!(feature = "postgres") {
+        DatabaseUrl::Sqlite("data/never-created.db".into())
+    } else {
+        DatabaseUrl::Postgres("postgres://u:hunter2@127.0.0.1:1/none".into())
+    };
+    assert!(!url.is_compiled_in());
+    let err = insights_store::Store::connect(&insights_store::StoreConfig::new(url))
+        .await
+        .err()
+        .expect("refused");
+    assert!(matches!(err, StoreError::Config(_)), "{err:?}");
+    assert!(err.to_string().contains("feature"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
