@@ -54,7 +54,8 @@ pub struct DatabaseArgs {
     /// Folder of the embedded SQLite database (created if missing).
     #[arg(long, env = "INSIGHTS_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
-    /// Most database connections held open (default: 10 on PostgreSQL, 4 on SQLite).
+    /// Most database connections held open (default: PostgreSQL twice the cores, 2 to 10;
+    /// SQLite 4).
     #[arg(long, env = "INSIGHTS_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub pool_size: Option<u32>,
     /// How long a request waits for a database connection before answering 503, in ms.

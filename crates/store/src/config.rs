@@ -192,11 +192,12 @@ pub struct StoreConfig {
 }
 
 impl StoreConfig {
-    /// Defaults: 10 connections on PostgreSQL, 4 on SQLite, 2 s checkout timeout, the server's
-    /// statement timeout.
+    /// Defaults: on PostgreSQL twice the cores this process may use, between 2 and 10
+    /// connections (see [`default_postgres_pool_size`]); 4 on SQLite; 2 s checkout timeout; the
+    /// server's statement timeout.
     pub fn new(url: DatabaseUrl) -> Self {
         let pool_size = match url {
-            DatabaseUrl::Postgres(_) => 10,
+            DatabaseUrl::Postgres(_) => default_postgres_pool_size(),
             DatabaseUrl::Sqlite(_) => 4,
         };
         Self {
@@ -208,9 +209,34 @@ impl StoreConfig {
     }
 }
 
+/// The default PostgreSQL pool: twice the cores this process may use, at least 2 and at most
+/// 10 (the earlier fixed default).
+///
+/// Each pooled connection is a PostgreSQL backend that runs while its query runs. With the
+/// database on the same 2-core machine, 10 connections meant up to 10 backends runnable beside
+/// the HTTP workers, and single requests stalled for 0.1–0.3 s in 10 of 15 saturating uncached
+/// 20 s runs (TCP loss probes on loopback by the dozen per run). With 4 connections the same 15
+/// runs had no stall (every maximum under 100 ms), for 10–22 % less throughput at saturation
+/// (docs/performance.md, "Tail spikes"). Queries wait for a connection in the pool instead of
+/// for a core in the kernel. `INSIGHTS_POOL_SIZE` overrides it.
+pub fn default_postgres_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    u32::try_from(cores.saturating_mul(2)).map_or(10, |n| n.clamp(2, 10))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_postgres_pool_follows_the_cores_within_bounds() {
+        let size = default_postgres_pool_size();
+        assert!((2..=10).contains(&size), "{size}");
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        assert_eq!(size as usize, (2 * cores).clamp(2, 10));
+        let url = DatabaseUrl::parse("postgres://u@h/db").expect("valid url");
+        assert_eq!(StoreConfig::new(url).pool_size, size);
+    }
 
     #[test]
     fn redacts_passwords_only() {
