@@ -2,6 +2,10 @@
 //! each embedded by its backend's module (so only with its feature). The PostgreSQL index DDL
 //! below is plain text and stays available in every build, for `insights indexes`.
 
+use diesel_async::AsyncConnection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+
 use crate::StoreError;
 use crate::pool::Pools;
 
@@ -74,6 +78,28 @@ pub(crate) fn is_uninitialised(catalog: &[(String, String, String)]) -> bool {
     !catalog
         .iter()
         .any(|(t, _, _)| t == "recommendations" || t == "behavioral_patterns")
+}
+
+/// Runs `migrations` on `conn`, a dedicated connection of either backend, on a blocking thread
+/// (diesel's migration harness is synchronous), and names the migrations applied.
+pub(crate) async fn apply_embedded<C>(
+    conn: C,
+    migrations: EmbeddedMigrations,
+) -> Result<Option<Vec<String>>, StoreError>
+where
+    C: AsyncConnection + Send + 'static,
+    AsyncConnectionWrapper<C>: MigrationHarness<C::Backend> + From<C>,
+{
+    tokio::task::spawn_blocking(move || {
+        let mut wrapper = AsyncConnectionWrapper::<C>::from(conn);
+        wrapper
+            .run_pending_migrations(migrations)
+            .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(StoreError::Migration)
+    })
+    .await
+    .map_err(|e| StoreError::Migration(Box::new(e)))?
+    .map(Some)
 }
 
 #[cfg(test)]

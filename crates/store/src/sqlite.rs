@@ -4,15 +4,14 @@
 use std::path::Path;
 
 use diesel::SqliteConnection;
-use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use futures_util::FutureExt;
 
-use crate::migrate::{When, is_uninitialised};
+use crate::migrate::{When, apply_embedded, is_uninitialised};
 use crate::pool::{Cancellable, LogErrors};
 use crate::schema_check::{Catalog, CatalogColumn};
 use crate::{StoreConfig, StoreError};
@@ -98,16 +97,7 @@ pub(crate) async fn run_pending(
     if when == When::Uninitialised && !is_uninitialised(&read_catalog(&mut conn).await?) {
         return Ok(None);
     }
-    tokio::task::spawn_blocking(move || {
-        let mut wrapper: AsyncConnectionWrapper<SqliteConn> = conn.into();
-        wrapper
-            .run_pending_migrations(MIGRATIONS)
-            .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-            .map_err(StoreError::Migration)
-    })
-    .await
-    .map_err(|e| StoreError::Migration(Box::new(e)))?
-    .map(Some)
+    apply_embedded(conn, MIGRATIONS).await
 }
 
 const CATALOG: &str = "SELECT m.name AS table_name, p.name AS column_name, p.type AS udt_name \

@@ -6,15 +6,14 @@ mod probe;
 
 use std::sync::Arc;
 
-use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::{ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
-use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use futures_util::FutureExt;
 
 use crate::health::Health;
-use crate::migrate::{When, is_uninitialised};
+use crate::migrate::{When, apply_embedded, is_uninitialised};
 use crate::pool::{Cancellable, LogErrors};
 use crate::schema_check::{Catalog, CatalogColumn};
 use crate::{StoreConfig, StoreError};
@@ -121,16 +120,7 @@ pub(crate) async fn run_pending(
         // The lock goes with the connection.
         return Ok(None);
     }
-    tokio::task::spawn_blocking(move || {
-        let mut wrapper: AsyncConnectionWrapper<AsyncPgConnection> = conn.into();
-        wrapper
-            .run_pending_migrations(MIGRATIONS)
-            .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-            .map_err(StoreError::Migration)
-    })
-    .await
-    .map_err(|e| StoreError::Migration(Box::new(e)))?
-    .map(Some)
+    apply_embedded(conn, MIGRATIONS).await
 }
 
 const CATALOG: &str = "SELECT table_name::text AS table_name, column_name::text AS column_name, \
