@@ -206,11 +206,21 @@ impl ServeConfig {
         let request_timeout = database
             .is_postgres()
             .then(|| Duration::from_millis(args.request_timeout_ms));
+        // One shard of PostgreSQL connections per HTTP worker (actix's default: one worker per
+        // core), so that each connection is driven by the worker whose requests use it
+        // (`StoreConfig::pool_shards`).
+        let workers = args.workers.map(usize::from);
+        let shards = u32::try_from(workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }))
+        .unwrap_or(u32::MAX);
         // A statement cannot outlive its request on PostgreSQL (the server cancels it).
         let mut database = database;
         database.store.statement_timeout = request_timeout;
+        database.store.pool_shards = shards;
         let read_replica = read_replica.map(|mut replica| {
             replica.statement_timeout = request_timeout;
+            replica.pool_shards = shards;
             replica
         });
         Ok(Self {
@@ -234,7 +244,7 @@ impl ServeConfig {
                 ..ServiceConfig::default()
             },
             body_limit,
-            workers: args.workers.map(usize::from),
+            workers,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             data_dir: args.database.data_dir.clone(),
             read_replica,

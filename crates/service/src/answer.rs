@@ -52,8 +52,12 @@ pub(crate) enum Piece<'s> {
 
 /// Immutable text that can be appended to a `String` as `&str` (no UTF-8 check per use) and
 /// handed out as [`Bytes`] that share its memory (no copy).
+///
+/// An `Arc<String>`, not an `Arc<str>`: made from a freshly rendered `String`, it keeps that
+/// allocation instead of copying the text into a new one (a pattern's text is made once per
+/// uncached evolution answer, for each of the user's patterns).
 #[derive(Clone)]
-pub(crate) struct SharedText(std::sync::Arc<str>);
+pub(crate) struct SharedText(std::sync::Arc<String>);
 
 impl SharedText {
     pub(crate) fn as_str(&self) -> &str {
@@ -68,7 +72,7 @@ impl SharedText {
 
 impl From<String> for SharedText {
     fn from(text: String) -> Self {
-        Self(text.into())
+        Self(std::sync::Arc::new(text))
     }
 }
 

@@ -182,6 +182,12 @@ pub struct StoreConfig {
     pub url: DatabaseUrl,
     /// Most connections held open (SQLite writers serialise anyway; keep it small there).
     pub pool_size: u32,
+    /// PostgreSQL only: how many shards the connections are split into, each used by the
+    /// threads assigned to it round robin on their first checkout (1: one pool for every
+    /// thread). A server whose requests run on N single-threaded runtimes (actix-web workers)
+    /// sets N, so that every connection is driven by the thread whose requests use it; a thread
+    /// then waits for its own shard's connections only. Never more shards than connections.
+    pub pool_shards: u32,
     /// How long a request waits for a connection before the store reports `Unavailable`; also
     /// the limit of one PostgreSQL connection attempt.
     pub checkout_timeout: Duration,
@@ -203,6 +209,7 @@ impl StoreConfig {
         Self {
             url,
             pool_size,
+            pool_shards: 1,
             checkout_timeout: Duration::from_secs(2),
             statement_timeout: None,
         }

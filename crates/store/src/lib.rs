@@ -118,11 +118,7 @@ impl Store {
 
     /// Pool occupancy.
     pub fn pool_state(&self) -> PoolState {
-        let s = self.pools.state();
-        PoolState {
-            connections: s.connections,
-            idle: s.idle_connections,
-        }
+        self.pools.state()
     }
 
     /// Applies pending embedded migrations; returns the versions applied. On PostgreSQL,

@@ -13,7 +13,7 @@ use diesel_async::pooled_connection::PoolableConnection;
 use crate::health::Health;
 use crate::schema_check::Catalog;
 use crate::statements::{CountingInstrumentation, StatementCounter, record};
-use crate::{DatabaseUrl, Store, StoreConfig, StoreError};
+use crate::{DatabaseUrl, PoolState, Store, StoreConfig, StoreError};
 
 #[cfg(feature = "sqlite")]
 pub(crate) use crate::sqlite::SqliteConn;
@@ -58,12 +58,28 @@ impl Pools {
     }
 
     /// Connections open and idle, for `/metrics`.
-    pub(crate) fn state(&self) -> bb8::State {
+    pub(crate) fn state(&self) -> PoolState {
+        let of = |s: bb8::State| PoolState {
+            connections: s.connections,
+            idle: s.idle_connections,
+        };
         match self {
             #[cfg(feature = "postgres")]
-            Self::Postgres(p) => p.state(),
+            Self::Postgres(p) => p.shards().iter().fold(
+                PoolState {
+                    connections: 0,
+                    idle: 0,
+                },
+                |sum, shard| {
+                    let s = of(shard.state());
+                    PoolState {
+                        connections: sum.connections + s.connections,
+                        idle: sum.idle + s.idle,
+                    }
+                },
+            ),
             #[cfg(feature = "sqlite")]
-            Self::Sqlite(p) => p.state(),
+            Self::Sqlite(p) => of(p.state()),
         }
     }
 
@@ -73,7 +89,10 @@ impl Pools {
         Ok(match self {
             #[cfg(feature = "postgres")]
             Self::Postgres(pool) => (
-                crate::postgres::read_catalog(&mut *pool.get().await?).await?,
+                crate::postgres::read_catalog(
+                    &mut crate::postgres::dedicated_connection(pool).await?,
+                )
+                .await?,
                 true,
             ),
             #[cfg(feature = "sqlite")]
@@ -89,9 +108,10 @@ impl Pools {
     pub(crate) async fn missing_indexes(&self) -> Result<Vec<&'static str>, StoreError> {
         match self {
             #[cfg(feature = "postgres")]
-            Self::Postgres(pool) => {
-                Ok(crate::postgres::missing_indexes(&mut *pool.get().await?).await?)
-            }
+            Self::Postgres(pool) => Ok(crate::postgres::missing_indexes(
+                &mut crate::postgres::dedicated_connection(pool).await?,
+            )
+            .await?),
             #[cfg(feature = "sqlite")]
             Self::Sqlite(_) => Ok(Vec::new()),
         }
@@ -249,9 +269,12 @@ macro_rules! with_conn {
         match &$store.pools {
             #[cfg(feature = "postgres")]
             $crate::pool::Pools::Postgres(pool) => {
-                let mut guard =
-                    $crate::pool::Counted::checkout(pool, &$store.statements, Some(&$store.health))
-                        .await?;
+                let mut guard = $crate::pool::Counted::checkout(
+                    pool.local(),
+                    &$store.statements,
+                    Some(&$store.health),
+                )
+                .await?;
                 let $pg: &mut diesel_async::AsyncPgConnection = &mut guard;
                 $pg_body
             }

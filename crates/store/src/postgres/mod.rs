@@ -3,6 +3,7 @@
 //! catalog reads of the schema check, and the health probe ([`probe`]).
 
 mod probe;
+mod shards;
 
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ use crate::pool::{Cancellable, LogErrors};
 use crate::schema_check::{Catalog, CatalogColumn};
 use crate::{StoreConfig, StoreError};
 
-pub(crate) type PgPool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
+pub(crate) use shards::PgPool;
 
 /// A statement PostgreSQL connections can execute: the PostgreSQL half of
 /// [`batch_insert`](crate::pool::batch_insert)'s bound, as a trait so that the bound can be left
@@ -29,13 +30,55 @@ impl<Q: diesel_async::methods::ExecuteDsl<AsyncPgConnection>> Executable for Q {
 
 /// Builds the pool lazily, after one direct connection attempt (bb8 would otherwise hide the
 /// real connection error behind a checkout timeout), and starts the store's health probe on the
-/// current Tokio runtime. Every connection attempt reports to `health`.
+/// current Tokio runtime. Every connection attempt reports to `health`. The connections are
+/// split into `config.pool_shards` shards (see [`shards`]).
 pub(crate) async fn connect(
     url: &str,
     config: &StoreConfig,
     health: &Arc<Health>,
 ) -> Result<PgPool, StoreError> {
     AsyncPgConnection::establish(url).await?;
+    let shards = PgPool::shard_sizes(config.pool_size, config.pool_shards)
+        .into_iter()
+        .map(|size| {
+            bb8::Pool::builder()
+                .max_size(size)
+                .connection_timeout(config.checkout_timeout)
+                .error_sink(Box::new(LogErrors))
+                .build_unchecked(manager(url, config, health))
+        })
+        .collect();
+    probe::start(health, url.to_owned(), config.checkout_timeout);
+    Ok(PgPool::new(shards))
+}
+
+impl Cancellable for AsyncPgConnection {
+    fn cancel_running(&mut self) {
+        use diesel_async::TransactionManager;
+        let token = self.cancel_token();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            drop(runtime.spawn(async move {
+                if let Err(error) = token.cancel_query(tokio_postgres::NoTls).await {
+                    tracing::debug!(%error, "could not cancel an abandoned statement");
+                }
+            }));
+        }
+        // A broken transaction state makes diesel-async's `has_broken` true: bb8 closes the
+        // connection instead of handing it to the next request.
+        <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(
+            self,
+        )
+        .set_in_error();
+    }
+}
+
+/// How a shard opens its connections: each attempt reports to `health`, and every connection
+/// gets the configured statement timeout.
+fn manager(
+    url: &str,
+    config: &StoreConfig,
+    health: &Arc<Health>,
+) -> AsyncDieselConnectionManager<AsyncPgConnection> {
     let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
     let setup_health = Arc::clone(health);
     let connect_timeout = config.checkout_timeout;
@@ -62,35 +105,7 @@ pub(crate) async fn connect(
     // on a connection that died unnoticed fails as `Unavailable` once before the pool discards
     // it.
     manager_config.recycling_method = RecyclingMethod::Fast;
-    let manager =
-        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, manager_config);
-    let pool = bb8::Pool::builder()
-        .max_size(config.pool_size)
-        .connection_timeout(config.checkout_timeout)
-        .error_sink(Box::new(LogErrors))
-        .build_unchecked(manager);
-    probe::start(health, url.to_owned(), config.checkout_timeout);
-    Ok(pool)
-}
-
-impl Cancellable for AsyncPgConnection {
-    fn cancel_running(&mut self) {
-        use diesel_async::TransactionManager;
-        let token = self.cancel_token();
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            drop(runtime.spawn(async move {
-                if let Err(error) = token.cancel_query(tokio_postgres::NoTls).await {
-                    tracing::debug!(%error, "could not cancel an abandoned statement");
-                }
-            }));
-        }
-        // A broken transaction state makes diesel-async's `has_broken` true: bb8 closes the
-        // connection instead of handing it to the next request.
-        <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(
-            self,
-        )
-        .set_in_error();
-    }
+    AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, manager_config)
 }
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -108,10 +123,7 @@ pub(crate) async fn run_pending(
     pool: &PgPool,
     when: When,
 ) -> Result<Option<Vec<String>>, StoreError> {
-    let mut conn = pool
-        .dedicated_connection()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = dedicated_connection(pool).await?;
     conn.batch_execute(&format!(
         "SET statement_timeout = 0; SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"
     ))
@@ -121,6 +133,16 @@ pub(crate) async fn run_pending(
         return Ok(None);
     }
     apply_embedded(conn, MIGRATIONS).await
+}
+
+/// A connection outside the pool, for work off the request path (migrations, catalog reads):
+/// a pooled one opened here would stay driven by the calling thread, usually the main thread,
+/// while request threads use it (see [`shards`]).
+pub(crate) async fn dedicated_connection(pool: &PgPool) -> Result<AsyncPgConnection, StoreError> {
+    pool.shards()[0]
+        .dedicated_connection()
+        .await
+        .map_err(StoreError::from)
 }
 
 const CATALOG: &str = "SELECT table_name::text AS table_name, column_name::text AS column_name, \

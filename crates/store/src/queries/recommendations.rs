@@ -270,7 +270,8 @@ impl Store {
         }
         let lock_key = format!("insights:recommendations:{user_id}");
         let mut conn =
-            crate::pool::Counted::checkout(pool, &self.statements, Some(&self.health)).await?;
+            crate::pool::Counted::checkout(pool.local(), &self.statements, Some(&self.health))
+                .await?;
         let created: Vec<RecommendationRow> = conn
             .transaction::<_, StoreError, _>(async move |tx| {
                 diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")

@@ -169,3 +169,57 @@ async fn connecting_to_a_backend_compiled_out_is_a_config_error() {
     assert!(err.to_string().contains("feature"), "{err}");
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
+
+/// `pool_shards`: each thread checks out from its own shard, so a thread that comes after
+/// another opens a connection of its own instead of reusing the first thread's (which its
+/// thread drives). With one shared pool the second thread would reuse the idle connection.
+#[cfg(feature = "postgres")]
+#[test]
+fn a_sharded_pool_gives_each_thread_connections_of_its_own() {
+    let db = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(TestDb::postgres());
+    let mut config = StoreConfig::new(DatabaseUrl::parse(&db.url).expect("url"));
+    config.pool_size = 2;
+    config.pool_shards = 2;
+    // Each thread is a single-threaded runtime, as an actix-web worker is.
+    let on_own_runtime = |store: Store| {
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(async {
+                    store
+                        .patterns_overlapping(
+                            "nobody",
+                            insights_model::Timestamp::from_unix_millis(0).expect("t"),
+                            insights_model::Timestamp::now(),
+                            None,
+                        )
+                        .await
+                        .expect("read");
+                    store.pool_state()
+                })
+        })
+        .join()
+        .expect("thread")
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let store = runtime.block_on(Store::connect(&config)).expect("connect");
+    // One thread after the other: the second never sees the first's connection busy.
+    assert_eq!(on_own_runtime(store.clone()).connections, 1);
+    let state = on_own_runtime(store.clone());
+    assert_eq!(
+        (state.connections, state.idle),
+        (2, 2),
+        "the second thread opened its own shard's connection"
+    );
+    drop(store);
+    drop(db);
+}
