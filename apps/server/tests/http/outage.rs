@@ -17,6 +17,9 @@ async fn an_outage_is_503_at_once_and_the_server_recovers() {
     let mut config = StoreConfig::new(DatabaseUrl::parse(&pg.url()).expect("url"));
     // Long enough that a 503 which waited for a checkout cannot pass for a fast one.
     config.checkout_timeout = Duration::from_secs(5);
+    // Sharded as `insights serve` shards it (one shard per worker): every shard must fail fast
+    // and recover.
+    config.pool_shards = 2;
     let store = Store::connect(&config).await.expect("connect");
     store.migrate().await.expect("migrate");
     let insights = Insights::new(store, ServiceConfig::default()).expect("service");

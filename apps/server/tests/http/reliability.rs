@@ -390,6 +390,8 @@ async fn an_outage_during_a_load_is_fast_503s_and_the_server_recovers() {
     let pg = Arc::new(TempPostgres::start().expect("own PostgreSQL"));
     let mut config = StoreConfig::new(DatabaseUrl::parse(&pg.url()).expect("url"));
     config.pool_size = 4;
+    // Sharded as `insights serve` shards it on 2 cores.
+    config.pool_shards = 2;
     config.checkout_timeout = Duration::from_millis(500);
     let store = Store::connect(&config).await.expect("connect");
     store.migrate().await.expect("migrate");
