@@ -25,22 +25,14 @@ done
 mkdir -p "$out"
 work=$(mktemp -d /tmp/nginx-floor.XXXXXX)
 chmod 755 "$work"
-secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-
-DATABASE_URL=$url INSIGHTS_BIND=127.0.0.1:$port INSIGHTS_JWT_SECRET=$secret \
-  INSIGHTS_CACHE_TTL_SECS=3600 INSIGHTS_SHUTDOWN_TIMEOUT_SECS=1 RUST_LOG=warn \
-  "$bin_dir/insights" serve >"$work/serve.log" 2>&1 &
-server=$!
+. "$here/serve-for-bench.sh"
+bin=$bin_dir cache_ttl=3600 log=$work/serve.log
 cleanup() {
-  kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true
+  stop_server
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$work/serve.log"; exit 1; }
-  sleep 0.2
-done
+start_server
 
 token=$("$bin_dir/insights" token --user "$user" --ttl 2h --jwt-secret "$secret")
 auth="Authorization: Bearer $token"

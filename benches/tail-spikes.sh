@@ -41,17 +41,10 @@ counters() {
 }
 
 # One server for every run, as wrk measures a server that keeps running.
-secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-DATABASE_URL=$url INSIGHTS_BIND=127.0.0.1:$port INSIGHTS_JWT_SECRET=$secret \
-  INSIGHTS_CACHE_TTL_SECS=0 INSIGHTS_SHUTDOWN_TIMEOUT_SECS=1 RUST_LOG=warn \
-  "$BIN_DIR/insights" serve >"$out/serve.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$out/serve.log"; exit 1; }
-  sleep 0.2
-done
+. "$here/serve-for-bench.sh"
+bin=$BIN_DIR cache_ttl=0 log=$out/serve.log
+trap stop_server EXIT
+start_server
 load() {
   "$BIN_DIR/insights-load" --target "127.0.0.1:$port" --jwt-secret "$secret" --label "cache off" \
     --users "$users" --connections 16 --threads 1 --runs 1 "$@"
