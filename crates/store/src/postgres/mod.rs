@@ -139,6 +139,7 @@ pub(crate) async fn run_pending(
 /// a pooled one opened here would stay driven by the calling thread, usually the main thread,
 /// while request threads use it (see [`shards`]).
 pub(crate) async fn dedicated_connection(pool: &PgPool) -> Result<AsyncPgConnection, StoreError> {
+    // A pool has at least one shard (`PgPool::shard_sizes` never returns none).
     pool.shards()[0]
         .dedicated_connection()
         .await
