@@ -65,17 +65,14 @@ impl Pools {
         };
         match self {
             #[cfg(feature = "postgres")]
-            Self::Postgres(p) => p.shards().iter().fold(
+            Self::Postgres(p) => p.shards().iter().map(|shard| of(shard.state())).fold(
                 PoolState {
                     connections: 0,
                     idle: 0,
                 },
-                |sum, shard| {
-                    let s = of(shard.state());
-                    PoolState {
-                        connections: sum.connections + s.connections,
-                        idle: sum.idle + s.idle,
-                    }
+                |sum, s| PoolState {
+                    connections: sum.connections + s.connections,
+                    idle: sum.idle + s.idle,
                 },
             ),
             #[cfg(feature = "sqlite")]
@@ -89,10 +86,7 @@ impl Pools {
         Ok(match self {
             #[cfg(feature = "postgres")]
             Self::Postgres(pool) => (
-                crate::postgres::read_catalog(
-                    &mut crate::postgres::dedicated_connection(pool).await?,
-                )
-                .await?,
+                crate::postgres::read_catalog(&mut pool.dedicated_connection().await?).await?,
                 true,
             ),
             #[cfg(feature = "sqlite")]
@@ -109,7 +103,7 @@ impl Pools {
         match self {
             #[cfg(feature = "postgres")]
             Self::Postgres(pool) => Ok(crate::postgres::missing_indexes(
-                &mut crate::postgres::dedicated_connection(pool).await?,
+                &mut pool.dedicated_connection().await?,
             )
             .await?),
             #[cfg(feature = "sqlite")]

@@ -123,7 +123,7 @@ pub(crate) async fn run_pending(
     pool: &PgPool,
     when: When,
 ) -> Result<Option<Vec<String>>, StoreError> {
-    let mut conn = dedicated_connection(pool).await?;
+    let mut conn = pool.dedicated_connection().await?;
     conn.batch_execute(&format!(
         "SET statement_timeout = 0; SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"
     ))
@@ -133,17 +133,6 @@ pub(crate) async fn run_pending(
         return Ok(None);
     }
     apply_embedded(conn, MIGRATIONS).await
-}
-
-/// A connection outside the pool, for work off the request path (migrations, catalog reads):
-/// a pooled one opened here would stay driven by the calling thread, usually the main thread,
-/// while request threads use it (see [`shards`]).
-pub(crate) async fn dedicated_connection(pool: &PgPool) -> Result<AsyncPgConnection, StoreError> {
-    // A pool has at least one shard (`PgPool::shard_sizes` never returns none).
-    pool.shards()[0]
-        .dedicated_connection()
-        .await
-        .map_err(StoreError::from)
 }
 
 const CATALOG: &str = "SELECT table_name::text AS table_name, column_name::text AS column_name, \

@@ -26,6 +26,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 
+use crate::StoreError;
+
 /// One shard: a plain bb8 pool.
 pub(crate) type Shard = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
 
@@ -81,7 +83,18 @@ impl PgPool {
         }
     }
 
-    /// Every shard (for occupancy and for connections outside the request path).
+    /// A connection outside the pool, for work off the request path (migrations, catalog
+    /// reads): a pooled one opened there would stay driven by the calling thread, usually the
+    /// main thread, while request threads use it.
+    pub(crate) async fn dedicated_connection(&self) -> Result<AsyncPgConnection, StoreError> {
+        // A pool has at least one shard (`shard_sizes` never returns none).
+        self.shards[0]
+            .dedicated_connection()
+            .await
+            .map_err(StoreError::from)
+    }
+
+    /// Every shard (for occupancy).
     pub(crate) fn shards(&self) -> &[Shard] {
         &self.shards
     }
