@@ -4,7 +4,10 @@
 //! The original trusted any `userId` parameter or picked "the first user in the table"; here the
 //! token says who calls, and `Caller::may_act_for` decides whose data a request may touch.
 
+mod verified_tokens;
+
 use std::future::{Ready, ready};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
@@ -13,6 +16,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use verified_tokens::VerifiedTokens;
 
 /// The role claim value of trusted back-office callers.
 pub const SERVICE_ROLE: &str = "service";
@@ -35,12 +39,15 @@ pub struct Claims {
     pub role: Option<String>,
 }
 
-/// The HS256 key pair derived from the configured secret.
+/// The HS256 key pair derived from the configured secret, and the tokens it verified lately.
+///
+/// Clones share the memo of verified tokens (they share the secret too).
 #[derive(Clone)]
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    verified: Arc<VerifiedTokens>,
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -63,6 +70,7 @@ impl JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            verified: Arc::new(VerifiedTokens::new()),
         }
     }
 
@@ -84,8 +92,30 @@ impl JwtKeys {
             .map_err(|e| ApiError::Internal(format!("cannot sign token: {e}")))
     }
 
-    /// Verifies a token (signature, algorithm, `exp`) and returns the caller it names.
+    /// Verifies a token (signature, algorithm, `exp`, `nbf`) and returns the caller it names.
+    ///
+    /// A token that verified is remembered until it expires (at most a few minutes), so a
+    /// client's next requests with it skip the decoding and the HMAC.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        if let Some(caller) = self.verified.get(token) {
+            return Ok(caller);
+        }
+        let claims = self.decode(token)?;
+        let caller = Caller {
+            is_service: claims.role.as_deref() == Some(SERVICE_ROLE),
+            user_id: claims.sub,
+        };
+        // jsonwebtoken accepts a token while `exp >= now - leeway` in whole seconds, that is
+        // until the second `exp + leeway` ends; remembering it until that second starts is on
+        // the safe side.
+        let valid_until = claims.exp.saturating_add(self.validation.leeway);
+        self.verified
+            .remember(token, &caller, valid_until, since_unix_epoch());
+        Ok(caller)
+    }
+
+    /// Decodes and checks a token, without the memo.
+    fn decode(&self, token: &str) -> Result<Claims, ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
@@ -103,19 +133,21 @@ impl JwtKeys {
         if data.claims.sub.contains('\0') {
             return Err(ApiError::Unauthorized("Invalid token".into()));
         }
-        Ok(Caller {
-            is_service: data.claims.role.as_deref() == Some(SERVICE_ROLE),
-            user_id: data.claims.sub,
-        })
+        Ok(data.claims)
     }
+}
+
+/// The time since the Unix epoch (zero if the clock is before 1970, which only a broken host
+/// has).
+fn since_unix_epoch() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970, which only a broken host has).
 pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    since_unix_epoch().as_secs()
 }
 
 /// Extractor: the verified caller of a request, or 401.
@@ -187,5 +219,35 @@ mod tests {
             other.verify(&token),
             Err(ApiError::Unauthorized("Invalid token signature".into()))
         );
+    }
+
+    #[test]
+    fn a_remembered_token_answers_as_verified_and_nothing_else_rides_on_it() {
+        let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
+        let token = keys.issue("u1", false, Duration::from_secs(60)).unwrap();
+        let first = keys.verify(&token).unwrap();
+        assert_eq!(keys.verified.get(&token), Some(first.clone()));
+        // A clone (another worker's copy of the app data) sees the same memo.
+        assert_eq!(keys.clone().verify(&token).unwrap(), first);
+        // The same claims under another signature, and the token with its last character
+        // changed, are checked on their own and refused.
+        let (signed, _) = token.rsplit_once('.').unwrap();
+        let forged = format!("{signed}.{}", "A".repeat(43));
+        assert_eq!(
+            keys.verify(&forged),
+            Err(ApiError::Unauthorized("Invalid token signature".into()))
+        );
+        let mut tampered = token.clone();
+        let last = tampered.pop().unwrap();
+        tampered.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(keys.verify(&tampered).is_err());
+        // Tokens that fail are not remembered.
+        assert_eq!(keys.verified.get(&forged), None);
+        assert_eq!(keys.verified.get(&tampered), None);
+        // Nor are expired ones (jsonwebtoken refuses them before the memo is asked to keep
+        // them), and keys for another secret have a memo of their own.
+        let other = JwtKeys::new(b"another secret, also 32 bytes lo");
+        assert!(other.verify(&token).is_err());
+        assert_eq!(other.verified.get(&token), None);
     }
 }
