@@ -75,45 +75,55 @@ for size in large small; do
   fi
 done
 
-# wrk's summary: requests/s and the 99th percentile, in milliseconds.
+# Jiffies of the whole machine (all CPUs): "<idle> <total>", from the first line of /proc/stat.
+cpu_jiffies() { awk '$1 == "cpu" {t = 0; for (i = 2; i <= 9; i++) t += $i; print $5, t; exit}' /proc/stat; }
+
+# wrk's summary: requests/s, the 99th percentile in milliseconds, and the share of the machine's
+# CPU time left idle during the run (a server that leaves cores idle while the load driver waits
+# loses to one that keeps the driver busy, at the same cost per response).
 measure() { # <url> [header]
-  local report
+  local report idle0 total0 idle1 total1
+  read -r idle0 total0 < <(cpu_jiffies)
   if [ $# -gt 1 ]; then
     report=$(wrk -t1 -c16 -d"${secs}s" --latency -H "$2" "$1")
   else
     report=$(wrk -t1 -c16 -d"${secs}s" --latency "$1")
   fi
-  local rps p99
+  read -r idle1 total1 < <(cpu_jiffies)
+  local rps p99 idle
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$report")
   p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v*=1000}; print v}' <<<"$report")
-  echo "$rps $p99"
+  idle=$(awk -v i="$((idle1 - idle0))" -v t="$((total1 - total0))" 'BEGIN {printf "%.0f", (t > 0 ? 100 * i / t : 0)}')
+  echo "$rps $p99 $idle"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-echo "size bytes round server req_s p99_ms" >"$out/nginx-floor.tsv"
+echo "size bytes round server req_s p99_ms idle_pct" >"$out/nginx-floor.tsv"
 for size in large small; do
   bytes=$(stat -c %s "$work/www/$size.json")
   # Warm-up of both, not recorded.
   wrk -t1 -c16 -d5s -H "$auth" "http://127.0.0.1:$port${path[$size]}" >/dev/null
   wrk -t1 -c16 -d5s "http://127.0.0.1:$nginx_port/$size.json" >/dev/null
   for round in $(seq 1 "$rounds"); do
-    read -r rps p99 < <(measure "http://127.0.0.1:$port${path[$size]}" "$auth")
-    echo "$size $bytes $round ours $rps $p99" | tee -a "$out/nginx-floor.tsv"
-    read -r rps p99 < <(measure "http://127.0.0.1:$nginx_port/$size.json")
-    echo "$size $bytes $round nginx $rps $p99" | tee -a "$out/nginx-floor.tsv"
+    read -r rps p99 idle < <(measure "http://127.0.0.1:$port${path[$size]}" "$auth")
+    echo "$size $bytes $round ours $rps $p99 $idle" | tee -a "$out/nginx-floor.tsv"
+    read -r rps p99 idle < <(measure "http://127.0.0.1:$nginx_port/$size.json")
+    echo "$size $bytes $round nginx $rps $p99 $idle" | tee -a "$out/nginx-floor.tsv"
   done
 done
 
 {
-  echo "| answer | bytes | ours req/s (median) | nginx req/s (median) | ours / nginx | ours p99 ms | nginx p99 ms |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| answer | bytes | ours req/s (median) | nginx req/s (median) | ours / nginx | ours p99 ms | nginx p99 ms | idle % ours / nginx |"
+  echo "|---|---|---|---|---|---|---|---|"
   for size in large small; do
     bytes=$(awk -v s="$size" '$1 == s {print $2; exit}' "$out/nginx-floor.tsv")
     ours=$(awk -v s="$size" '$1 == s && $4 == "ours" {print $5}' "$out/nginx-floor.tsv" | median)
     floor=$(awk -v s="$size" '$1 == s && $4 == "nginx" {print $5}' "$out/nginx-floor.tsv" | median)
     ours_p99=$(awk -v s="$size" '$1 == s && $4 == "ours" {print $6}' "$out/nginx-floor.tsv" | median)
     floor_p99=$(awk -v s="$size" '$1 == s && $4 == "nginx" {print $6}' "$out/nginx-floor.tsv" | median)
+    ours_idle=$(awk -v s="$size" '$1 == s && $4 == "ours" {print $7}' "$out/nginx-floor.tsv" | median)
+    floor_idle=$(awk -v s="$size" '$1 == s && $4 == "nginx" {print $7}' "$out/nginx-floor.tsv" | median)
     ratio=$(awk -v a="$ours" -v b="$floor" 'BEGIN {printf "%.0f %%", 100 * a / b}')
-    echo "| $size | $bytes | $ours | $floor | $ratio | $ours_p99 | $floor_p99 |"
+    echo "| $size | $bytes | $ours | $floor | $ratio | $ours_p99 | $floor_p99 | $ours_idle / $floor_idle |"
   done
 } | tee "$out/nginx-floor.md"
