@@ -41,8 +41,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-BIN="$BIN" PORT="$PORT" PID="$SERVER_PID" PGURL="$PG/$DB" OUT="$OUT" python3 - <<'PY'
-import gzip, http.client, json, os, subprocess, threading, time
+BIN="$BIN" PORT="$PORT" PID="$SERVER_PID" PGURL="$PG/$DB" OUT="$OUT" SECRET="$SECRET" python3 - <<'PY'
+import base64, gzip, hashlib, hmac, http.client, json, os, subprocess, threading, time
 from collections import Counter
 
 PORT, PID, PGURL, BIN, OUT = int(os.environ["PORT"]), os.environ["PID"], os.environ["PGURL"], os.environ["BIN"], os.environ["OUT"]
@@ -187,7 +187,23 @@ def flood():
     return statuses, f"other users' entries still cached: {cache_hits() - before} of 100"
 probe("10,000 effectiveness GETs with distinct windows by one user", flood)
 
-# 7. A flood of readiness probes.
+# 7. Many distinct tokens, each 4 kB (an issuer minting one per request, with padding claims),
+#    then as many forged ones: the memo of verified tokens stays within its bound (10,000
+#    tokens, 8 MiB; 12,000 x 4 kB would be 48 MB), forged tokens are refused and not kept.
+def b64url(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+def mint(claims, key=os.environ["SECRET"].encode()):
+    signed = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + b64url(json.dumps(claims).encode())
+    return signed + "." + b64url(hmac.new(key, signed.encode(), hashlib.sha256).digest())
+def many_tokens():
+    exp = int(time.time()) + 3600
+    pad = "p" * 3000
+    valid = [request("GET", EFF, mint({"sub": "tokens", "exp": exp, "n": i, "pad": pad}))[0] for i in range(12_000)]
+    forged = [request("GET", EFF, mint({"sub": "tokens", "exp": exp, "n": i, "pad": pad}, b"not the secret"))[0] for i in range(2_000)]
+    return valid + forged, f"token length {len(mint({'sub': 'tokens', 'exp': exp, 'n': 11999, 'pad': pad}))} bytes"
+probe("12,000 distinct valid 4 kB tokens of one user, then 2,000 forged", many_tokens)
+
+# 8. A flood of readiness probes.
 probe("500 concurrent /readyz", lambda: ([s for s, _, _ in concurrently([lambda: request("GET", "/readyz") for _ in range(500)])], ""))
 
 json.dump(results, open(os.path.join(OUT, "hostile-report.json"), "w"), indent=1)
@@ -196,5 +212,5 @@ for r in results:
     print(f"| {r['probe']} | {', '.join(f'{k}: {v}' for k, v in sorted(r['statuses'].items()))} | {r['peak_rss_mib']} | {r['seconds']} | {r['note']} |")
 PY
 
-# 8. Demo mode: with a configured secret the start-up text holds no token.
+# 9. Demo mode: with a configured secret the start-up text holds no token.
 if grep -q "eyJ" "$OUT/server.out"; then echo "| start-up text with a configured secret | printed a token |"; else echo "| start-up text with a configured secret | no token, no demo data |"; fi
