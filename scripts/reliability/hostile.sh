@@ -188,7 +188,7 @@ def flood():
 probe("10,000 effectiveness GETs with distinct windows by one user", flood)
 
 # 7. Many distinct tokens, each 4 kB (an issuer minting one per request, with padding claims),
-#    then as many forged ones: the memo of verified tokens stays within its bound (10,000
+#    then 2,000 forged ones: the memo of verified tokens stays within its bound (10,000
 #    tokens, 8 MiB; 12,000 x 4 kB would be 48 MB), forged tokens are refused and not kept.
 def b64url(raw):
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

@@ -188,6 +188,17 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
 mod tests {
     use super::*;
 
+    /// A token for `u1` that expired an hour ago.
+    fn expired_token(keys: &JwtKeys) -> String {
+        let claims = Claims {
+            sub: "u1".into(),
+            exp: unix_now() - 3600,
+            iat: None,
+            role: None,
+        };
+        keys.sign(&claims).unwrap()
+    }
+
     #[test]
     fn round_trip_roles_and_expiry() {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
@@ -202,14 +213,7 @@ mod tests {
         let token = keys.issue("ops", true, Duration::from_secs(60)).unwrap();
         assert!(keys.verify(&token).unwrap().is_service);
 
-        let expired = keys
-            .sign(&Claims {
-                sub: "u1".into(),
-                exp: unix_now() - 3600,
-                iat: None,
-                role: None,
-            })
-            .unwrap();
+        let expired = expired_token(&keys);
         assert_eq!(
             keys.verify(&expired),
             Err(ApiError::Unauthorized("Token expired".into()))
@@ -244,8 +248,12 @@ mod tests {
         // Tokens that fail are not remembered.
         assert_eq!(keys.verified.get(&forged), None);
         assert_eq!(keys.verified.get(&tampered), None);
-        // Nor are expired ones (jsonwebtoken refuses them before the memo is asked to keep
-        // them), and keys for another secret have a memo of their own.
+        // Nor are expired ones: jsonwebtoken refuses them before the memo is asked to keep
+        // them.
+        let expired = expired_token(&keys);
+        assert!(keys.verify(&expired).is_err());
+        assert_eq!(keys.verified.get(&expired), None);
+        // Keys for another secret have a memo of their own.
         let other = JwtKeys::new(b"another secret, also 32 bytes lo");
         assert!(other.verify(&token).is_err());
         assert_eq!(other.verified.get(&token), None);
