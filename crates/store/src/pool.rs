@@ -59,24 +59,17 @@ impl Pools {
 
     /// Connections open and idle, for `/metrics`.
     pub(crate) fn state(&self) -> PoolState {
-        let of = |s: bb8::State| PoolState {
-            connections: s.connections,
-            idle: s.idle_connections,
-        };
         match self {
             #[cfg(feature = "postgres")]
-            Self::Postgres(p) => p.shards().iter().map(|shard| of(shard.state())).fold(
-                PoolState {
-                    connections: 0,
-                    idle: 0,
-                },
-                |sum, s| PoolState {
-                    connections: sum.connections + s.connections,
-                    idle: sum.idle + s.idle,
-                },
-            ),
+            Self::Postgres(p) => p.state(),
             #[cfg(feature = "sqlite")]
-            Self::Sqlite(p) => of(p.state()),
+            Self::Sqlite(p) => {
+                let s = p.state();
+                PoolState {
+                    connections: s.connections,
+                    idle: s.idle_connections,
+                }
+            }
         }
     }
 

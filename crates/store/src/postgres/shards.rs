@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 
-use crate::StoreError;
+use crate::{PoolState, StoreError};
 
 /// One shard: a plain bb8 pool.
 pub(crate) type Shard = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
@@ -94,8 +94,24 @@ impl PgPool {
             .map_err(StoreError::from)
     }
 
-    /// Every shard (for occupancy).
-    pub(crate) fn shards(&self) -> &[Shard] {
+    /// Connections open and idle, summed over the shards.
+    pub(crate) fn state(&self) -> PoolState {
+        let (connections, idle) =
+            self.shards
+                .iter()
+                .map(Shard::state)
+                .fold((0, 0), |(connections, idle), shard| {
+                    (
+                        connections + shard.connections,
+                        idle + shard.idle_connections,
+                    )
+                });
+        PoolState { connections, idle }
+    }
+
+    /// Every shard.
+    #[cfg(test)]
+    fn shards(&self) -> &[Shard] {
         &self.shards
     }
 }
