@@ -203,7 +203,38 @@ def many_tokens():
     return valid + forged, f"token length {len(mint({'sub': 'tokens', 'exp': exp, 'n': 11999, 'pad': pad}))} bytes"
 probe("12,000 distinct valid 4 kB tokens of one user, then 2,000 forged", many_tokens)
 
-# 8. A flood of readiness probes.
+# 8. Clients that stop reading: 2,000 connections each ask for a streamed evolution answer of
+#    the user of probe 1 (about 75 MB) and never read. The send timeout (30 s by default)
+#    must close them and free their buffers; meanwhile other clients are served.
+import socket
+def stalled_readers(gzip):
+    def run():
+        fds = lambda: len(os.listdir(f"/proc/{PID}/fd"))
+        base = fds()
+        extra = "Accept-Encoding: gzip\r\n" if gzip else ""
+        ask = f"GET {EVO}?weeks=12 HTTP/1.1\r\nHost: x\r\n{extra}Authorization: Bearer {big}\r\n\r\n".encode()
+        clients = []
+        for _ in range(2000):
+            c = socket.socket()
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            c.connect(("127.0.0.1", PORT))
+            c.sendall(ask)
+            clients.append(c)
+        started, statuses, held = time.time(), [], fds() - base
+        while fds() > base + 2 and time.time() - started < 120:
+            statuses.append(request("GET", "/healthz")[0])
+            time.sleep(1)
+        waited = time.time() - started
+        left = fds() - base
+        for c in clients:
+            c.close()
+        return statuses, (f"{held} connections held; all released {waited:.0f} s after the last request" if left <= 2
+                          else f"{left} connections still held after {waited:.0f} s")
+    return run
+probe("2,000 clients that stop reading a streamed answer (identity), /healthz meanwhile", stalled_readers(False))
+probe("2,000 clients that stop reading a streamed answer (gzip), /healthz meanwhile", stalled_readers(True))
+
+# 9. A flood of readiness probes.
 probe("500 concurrent /readyz", lambda: ([s for s, _, _ in concurrently([lambda: request("GET", "/readyz") for _ in range(500)])], ""))
 
 json.dump(results, open(os.path.join(OUT, "hostile-report.json"), "w"), indent=1)
@@ -212,5 +243,5 @@ for r in results:
     print(f"| {r['probe']} | {', '.join(f'{k}: {v}' for k, v in sorted(r['statuses'].items()))} | {r['peak_rss_mib']} | {r['seconds']} | {r['note']} |")
 PY
 
-# 9. Demo mode: with a configured secret the start-up text holds no token.
+# 10. Demo mode: with a configured secret the start-up text holds no token.
 if grep -q "eyJ" "$OUT/server.out"; then echo "| start-up text with a configured secret | printed a token |"; else echo "| start-up text with a configured secret | no token, no demo data |"; fi

@@ -14,6 +14,7 @@ use crate::auth::JwtKeys;
 use crate::metrics::Metrics;
 use crate::middleware::{self, RequestDeadline};
 use crate::routes;
+use crate::streamed_gzip::StreamedGzip;
 
 /// Default largest JSON body: 256 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub body_limit: usize,
     /// Whether `/` serves the dashboard.
     pub dashboard: bool,
+    /// How many streamed answers are being gzipped (bounded).
+    pub streamed_gzip: Arc<StreamedGzip>,
 }
 
 impl AppState {
@@ -46,6 +49,7 @@ impl AppState {
             deadline: None,
             body_limit: DEFAULT_BODY_LIMIT,
             dashboard: true,
+            streamed_gzip: Arc::default(),
         })
     }
 }
@@ -67,6 +71,7 @@ pub fn app(
         .app_data(web::Data::new(state.keys))
         .app_data(web::Data::from(state.metrics))
         .app_data(web::Data::new(RequestDeadline(state.deadline)))
+        .app_data(web::Data::from(state.streamed_gzip))
         // The only place routes are registered: exactly the route table's entries
         // (`tests/http/routes.rs` compares the router with the table).
         .configure(routes::configure(state.body_limit, state.dashboard))

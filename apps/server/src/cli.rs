@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API. Without DATABASE_URL: embedded SQLite in --data-dir with a demo user.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending migrations to the database (creates the tables on an empty database).
     Migrate(DatabaseArgs),
     /// Check that an existing database has every table and column the service needs. Read-only.
@@ -128,6 +128,18 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "INSIGHTS_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub workers: Option<u16>,
+    /// Most client connections held at once, shared among the HTTP workers; further clients
+    /// wait in the listen backlog until one closes. A connection holds up to about 100 KiB of
+    /// buffers while it writes to a slow client (docs/reliability.md).
+    #[arg(long, env = "INSIGHTS_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+    /// How long data sent to a client may stay unacknowledged, in ms, before the connection
+    /// is closed: a client that stopped reading does not keep its connection and buffers.
+    /// 0 keeps the operating system's behaviour. Linux only (`TCP_USER_TIMEOUT`).
+    #[arg(long, env = "INSIGHTS_SEND_TIMEOUT_MS", default_value_t = 30_000,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub send_timeout_ms: u64,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "INSIGHTS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,

@@ -11,6 +11,7 @@ use insights_store::{DatabaseUrl, SecretUrl, StoreConfig};
 use rand::Rng;
 
 use crate::cli::{DatabaseArgs, ServeArgs};
+use crate::connections::ConnectionLimits;
 
 /// Shortest accepted HS256 secret: 256 bits, the hash size (RFC 7518 §3.2).
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -155,8 +156,10 @@ pub struct ServeConfig {
     pub request_timeout: Option<Duration>,
     /// Largest accepted JSON body in bytes.
     pub body_limit: usize,
-    /// HTTP workers (`None`: one per core).
-    pub workers: Option<usize>,
+    /// HTTP workers: the flag's value, or one per core.
+    pub workers: usize,
+    /// Client connection limits.
+    pub connections: ConnectionLimits,
     /// Grace period for in-flight requests at shutdown.
     pub shutdown_timeout: Duration,
     /// The data folder (for messages).
@@ -206,14 +209,13 @@ impl ServeConfig {
         let request_timeout = database
             .is_postgres()
             .then(|| Duration::from_millis(args.request_timeout_ms));
-        // One shard of PostgreSQL connections per HTTP worker (actix's default: one worker per
-        // core), so that each connection is driven by the worker whose requests use it
-        // (`StoreConfig::pool_shards`).
-        let workers = args.workers.map(usize::from);
-        let shards = u32::try_from(workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-        }))
-        .unwrap_or(u32::MAX);
+        let workers = args.workers.map_or_else(
+            || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            usize::from,
+        );
+        // One shard of PostgreSQL connections per HTTP worker, so that each connection is
+        // driven by the worker whose requests use it (`StoreConfig::pool_shards`).
+        let shards = u32::try_from(workers).unwrap_or(u32::MAX);
         // A statement cannot outlive its request on PostgreSQL (the server cancels it).
         let mut database = database;
         database.store.statement_timeout = request_timeout;
@@ -245,6 +247,12 @@ impl ServeConfig {
             },
             body_limit,
             workers,
+            connections: ConnectionLimits {
+                // clap's range (at most 1,000,000) fits in usize on every target.
+                max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+                send_timeout: (args.send_timeout_ms > 0)
+                    .then(|| Duration::from_millis(args.send_timeout_ms)),
+            },
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             data_dir: args.database.data_dir.clone(),
             read_replica,
@@ -309,7 +317,7 @@ mod tests {
         let mut argv = vec!["insights", "serve", "--data-dir", dir.to_str().unwrap()];
         argv.extend_from_slice(extra);
         match Cli::try_parse_from(argv).unwrap().command {
-            Command::Serve(args) => args,
+            Command::Serve(args) => *args,
             other => panic!("parsed {other:?}"),
         }
     }
@@ -327,6 +335,29 @@ mod tests {
         let ok = ServeConfig::from_args(&serve_args(&[])).unwrap();
         assert!(ok.database.embedded && ok.secret.is_generated());
         assert_eq!(ok.request_timeout, None, "never a timeout on SQLite");
+    }
+
+    #[test]
+    #[cfg(feature = "sqlite")]
+    fn connections_are_bounded_by_default_and_the_send_timeout_can_be_switched_off() {
+        let defaults = ServeConfig::from_args(&serve_args(&[]))
+            .unwrap()
+            .connections;
+        assert_eq!(defaults.max_connections, 1024);
+        assert_eq!(defaults.send_timeout, Some(Duration::from_secs(30)));
+        let set = ServeConfig::from_args(&serve_args(&[
+            "--max-connections",
+            "10",
+            "--send-timeout-ms",
+            "0",
+        ]))
+        .unwrap();
+        assert_eq!(set.connections.max_connections, 10);
+        assert_eq!(set.connections.send_timeout, None);
+        assert!(
+            Cli::try_parse_from(["insights", "serve", "--max-connections", "0"]).is_err(),
+            "at least one connection"
+        );
     }
 
     #[test]

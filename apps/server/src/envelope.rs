@@ -3,12 +3,13 @@
 
 use actix_web::body::BoxBody;
 use actix_web::http::header::{self, AcceptEncoding, ContentType, Encoding};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, Responder, web};
 use insights_service::{Answer, Envelope, RenderedJson};
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::sliced_body::{SLICE_BYTES, SlicedBody};
+use crate::sliced_body::{SLICE_BYTES, SlicedBody, slices};
+use crate::streamed_gzip::StreamedGzip;
 
 /// The success envelope around every answer's payload. The service renders (and caches) its
 /// answers inside it ([`insights_service::Insights::rendered`]), so a cached body is sent as
@@ -55,7 +56,9 @@ impl Responder for Whole {
 /// A success response that may be too large to hold whole: an [`Answer::Whole`] is sent as a
 /// [`Whole`]; an [`Answer::Chunked`] is written chunk by chunk as the connection drains
 /// (actix polls a body only when its write buffer has room), with its exact `Content-Length`.
-/// The `Compress` middleware gzips it as a stream for clients that prefer gzip.
+/// The `Compress` middleware compresses it as a stream for clients that prefer gzip, while
+/// fewer than [`STREAMED_GZIP_AT_ONCE`](crate::streamed_gzip::STREAMED_GZIP_AT_ONCE) streamed
+/// answers are being compressed; past that it is sent uncompressed.
 #[derive(Debug)]
 pub struct Reply(pub Answer);
 
@@ -67,11 +70,29 @@ impl Responder for Reply {
             Answer::Whole(json) => Whole(json).respond_to(req),
             Answer::Chunked(body) => {
                 let len = body.len() as u64;
-                let chunks =
-                    futures_util::stream::iter(body.map(Ok::<_, std::convert::Infallible>));
-                HttpResponse::Ok()
-                    .content_type(ContentType::json())
-                    .body(actix_web::body::SizedStream::new(len, chunks))
+                let mut response = HttpResponse::Ok();
+                response.content_type(ContentType::json());
+                let permit = if wants_compression(req) {
+                    let permit = req
+                        .app_data::<web::Data<StreamedGzip>>()
+                        .and_then(|limit| limit.try_acquire());
+                    if permit.is_none() {
+                        // `Compress` leaves a response that has a Content-Encoding alone.
+                        response.insert_header((header::CONTENT_ENCODING, "identity"));
+                    }
+                    permit
+                } else {
+                    None
+                };
+                // A shared piece of the answer can be large (one pattern's evidence): in
+                // slices, a connection's write buffer holds at most one slice beyond its
+                // limit while it waits for a slow client. The body holds the permit, so it is
+                // returned when the response ends or its connection closes.
+                let chunks = futures_util::stream::iter(body.flat_map(slices).map(move |chunk| {
+                    let _permit = &permit;
+                    Ok::<_, std::convert::Infallible>(chunk)
+                }));
+                response.body(actix_web::body::SizedStream::new(len, chunks))
             }
         }
     }
@@ -83,6 +104,16 @@ fn prefers_gzip(req: &HttpRequest) -> bool {
     req.get_header::<AcceptEncoding>().is_some_and(|accepted| {
         accepted.negotiate([Encoding::gzip(), Encoding::identity()].iter())
             == Some(Encoding::gzip())
+    })
+}
+
+/// Whether the `Compress` middleware would encode a response to `req`: the request's
+/// `Accept-Encoding` prefers one of the encodings this build compresses with over identity.
+fn wants_compression(req: &HttpRequest) -> bool {
+    req.get_header::<AcceptEncoding>().is_some_and(|accepted| {
+        accepted
+            .negotiate([Encoding::identity(), Encoding::gzip(), Encoding::deflate()].iter())
+            .is_some_and(|chosen| chosen != Encoding::identity())
     })
 }
 

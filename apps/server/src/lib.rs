@@ -10,7 +10,10 @@
 //! | [`config`] | the typed, validated configuration, read once |
 //! | [`auth`] | HS256 bearer tokens and the [`auth::Authenticated`] extractor |
 //! | [`error`] | [`error::ApiError`], the only place that knows status codes |
-//! | [`envelope`] | the `{"success":true,"data":…}` wrapper |
+//! | [`envelope`] | the `{"success":true,"data":…}` wrapper, and the responders that send answers |
+//! | [`sliced_body`] | large bodies handed to the connection in bounded slices of shared bytes |
+//! | [`streamed_gzip`] | the bound on streamed answers gzipped at once |
+//! | [`connections`] | client connection limits: how many, and the send timeout |
 //! | [`routes`] | the route table, the router built from it, handlers, 404/405, extractor error handlers |
 //! | [`middleware`] | request id, log line, metrics, statement count; PostgreSQL deadline |
 //! | [`metrics`] | Prometheus registry and `/metrics` rendering |
@@ -29,7 +32,8 @@
 //! process collector or protobuf), `tracing` + `tracing-subscriber` (structured spans carrying
 //! the request id; text or JSON output), `rand` (request ids and the demo-mode secret),
 //! `serde`/`serde_json` (query strings and bodies), `thiserror` (error enums), `time` (via the
-//! model's timestamps). No OpenAPI generator: [`openapi`] renders the document from the route
+//! model's timestamps), `socket2` (`TCP_USER_TIMEOUT` on accepted connections, which
+//! actix-web has no setting for, without `unsafe` code of our own). No OpenAPI generator: [`openapi`] renders the document from the route
 //! table ([`routes::table`]) that the router is built from (docs/architecture.md, "Why not
 //! utoipa").
 //!
@@ -44,6 +48,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod dashboard;
 pub mod demo;
 pub mod envelope;
@@ -54,6 +59,7 @@ pub mod openapi;
 pub mod routes;
 pub mod sliced_body;
 pub mod startup;
+pub mod streamed_gzip;
 pub mod telemetry;
 
 pub use app::{AppState, app};

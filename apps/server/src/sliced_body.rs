@@ -46,13 +46,19 @@ impl MessageBody for SlicedBody {
         self: Pin<&mut Self>,
         _: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, Self::Error>>> {
-        let this = self.get_mut();
-        if this.rest.is_empty() {
-            return Poll::Ready(None);
-        }
-        let take = this.rest.len().min(SLICE_BYTES);
-        Poll::Ready(Some(Ok(this.rest.split_to(take))))
+        Poll::Ready(take_slice(&mut self.get_mut().rest).map(Ok))
     }
+}
+
+/// The pieces of `bytes`, each a view of at most [`SLICE_BYTES`] (no copy): how any body
+/// larger than that, cached or streamed, is handed to the connection.
+pub fn slices(mut bytes: Bytes) -> impl Iterator<Item = Bytes> {
+    std::iter::from_fn(move || take_slice(&mut bytes))
+}
+
+/// The next slice of `rest`, removed from it; `None` when it is empty.
+fn take_slice(rest: &mut Bytes) -> Option<Bytes> {
+    (!rest.is_empty()).then(|| rest.split_to(rest.len().min(SLICE_BYTES)))
 }
 
 #[cfg(test)]
@@ -74,6 +80,18 @@ mod tests {
         assert_eq!(slices.concat(), bytes);
         // The size stays the whole length: it is read once, before the first slice.
         assert_eq!(body.size(), BodySize::Sized(bytes.len() as u64));
+    }
+
+    #[test]
+    fn slices_are_bounded_views_in_order() {
+        let bytes: Bytes = (0..2 * SLICE_BYTES + 5).map(|i| i as u8).collect();
+        let pieces: Vec<Bytes> = slices(bytes.clone()).collect();
+        let lens: Vec<usize> = pieces.iter().map(Bytes::len).collect();
+        assert_eq!(lens, [SLICE_BYTES, SLICE_BYTES, 5]);
+        assert_eq!(pieces.concat(), bytes);
+        // Views of the same allocation, not copies.
+        assert_eq!(pieces[1].as_ptr(), bytes[SLICE_BYTES..].as_ptr());
+        assert_eq!(slices(Bytes::new()).count(), 0);
     }
 
     #[actix_web::test]

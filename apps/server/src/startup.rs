@@ -11,6 +11,7 @@ use crate::app::{AppState, app};
 use crate::auth::JwtKeys;
 use crate::cli::{DatabaseArgs, TokenArgs};
 use crate::config::{ConfigError, DatabaseConfig, ServeConfig, configured_secret};
+use crate::connections::SEND_TIMEOUT_SUPPORTED;
 use crate::demo::{DEMO_USER, banner, operator_banner};
 use crate::metrics::Metrics;
 
@@ -196,17 +197,22 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         deadline: config.request_timeout,
         body_limit: config.body_limit,
         dashboard: config.dashboard,
+        streamed_gzip: Arc::default(),
     };
-    let mut server = HttpServer::new(move || app(state.clone()))
+    let limits = config.connections;
+    if limits.send_timeout.is_some() && !SEND_TIMEOUT_SUPPORTED {
+        tracing::warn!("the send timeout is not supported on this platform: not applied");
+    }
+    let server = HttpServer::new(move || app(state.clone()))
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         // A response written in several pieces (a large answer in slices, a streamed one)
         // must not wait for the client's delayed ACK before its last small piece (Nagle's
         // algorithm): that held large cached answers for 40 ms at p99.
         .tcp_nodelay(true)
+        .on_connect(limits.on_connect())
+        .workers(config.workers)
+        .max_connections(limits.per_worker(config.workers))
         .bind(config.bind)?;
-    if let Some(workers) = config.workers {
-        server = server.workers(workers);
-    }
     let addr = server.addrs().first().copied().unwrap_or(config.bind);
     tracing::info!(%addr, "listening");
     if demo_mode {

@@ -340,6 +340,7 @@ both_backends!(
     one_user_cannot_evict_other_users_cache_entries,
     evolution_over_huge_evidence_is_streamed_and_not_cached,
     a_streamed_evolution_answer_equals_the_whole_one,
+    past_the_gzip_limit_streamed_answers_are_sent_uncompressed,
 );
 
 const EVO: &str = "/api/analytics/behavioral-insights/patterns/evolution";
@@ -499,4 +500,87 @@ async fn a_streamed_evolution_answer_equals_the_whole_one(db: TestDb) {
         .unwrap();
     let parsed: serde_json::Value = serde_json::from_str(&plain).unwrap();
     assert_eq!(parsed["data"]["meta"]["totalPatterns"], 3);
+}
+
+/// GETs `path` as `user` from `state`'s app, with `Accept-Encoding: gzip`: its
+/// `Content-Encoding` and its body decoded (gunzipped when it says gzip).
+async fn get_preferring_gzip(
+    state: &insights_server::AppState,
+    token: &str,
+    path: &str,
+) -> (Option<String>, String) {
+    let service = actix_web::test::init_service(insights_server::app(state.clone())).await;
+    let res = actix_web::test::call_service(
+        &service,
+        TestRequest::get()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Accept-Encoding", "gzip"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let encoding = res
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = actix_web::test::read_body(res).await;
+    let mut text = String::new();
+    if encoding.as_deref() == Some("gzip") {
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut text)
+            .unwrap();
+    } else {
+        text = String::from_utf8(body.to_vec()).unwrap();
+    }
+    (encoding, text)
+}
+
+async fn past_the_gzip_limit_streamed_answers_are_sent_uncompressed(db: TestDb) {
+    let mut app = TestApp::new(db).await;
+    app.seed_user_with_patterns("u1").await;
+    // Every evolution answer streamed, as an answer over the entry cap is.
+    app.state.insights = Insights::new(
+        app.store().clone(),
+        ServiceConfig {
+            cache_max_entry_bytes: 1,
+            ..ServiceConfig::default()
+        },
+    )
+    .unwrap();
+    let token = app.token("u1");
+    let path = format!("{EVO}?weeks=12");
+    let limit = std::sync::Arc::clone(&app.state.streamed_gzip);
+    let (encoding, gzipped) = get_preferring_gzip(&app.state, &token, &path).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert_eq!(
+        limit.in_use(),
+        0,
+        "the permit is returned with the finished body"
+    );
+    // Other responses are compressing every permit: the answer goes out uncompressed.
+    let held: Vec<_> = std::iter::from_fn(|| limit.try_acquire()).collect();
+    assert_eq!(
+        held.len(),
+        insights_server::streamed_gzip::STREAMED_GZIP_AT_ONCE
+    );
+    let (encoding, plain) = get_preferring_gzip(&app.state, &token, &path).await;
+    assert_eq!(encoding.as_deref(), Some("identity"));
+    let (a, b): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&gzipped).unwrap(),
+        serde_json::from_str(&plain).unwrap(),
+    );
+    // The same answer (week boundaries aside: they follow "now", which moved).
+    let patterns = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        let weeks = v["data"]["evolution"].as_array().unwrap();
+        weeks.iter().map(|w| w["patterns"].clone()).collect()
+    };
+    assert_eq!(patterns(&a), patterns(&b));
+    assert_eq!(b["data"]["meta"]["totalPatterns"], 3);
+    drop(held);
+    let (encoding, _) = get_preferring_gzip(&app.state, &token, &path).await;
+    assert_eq!(
+        encoding.as_deref(),
+        Some("gzip"),
+        "compressed again once permits are free"
+    );
 }

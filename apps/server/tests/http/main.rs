@@ -7,6 +7,7 @@
 mod auth;
 mod browser;
 mod coherence;
+mod connections;
 mod dashboard;
 mod errors;
 mod hardening;
