@@ -234,7 +234,37 @@ def stalled_readers(gzip):
 probe("2,000 clients that stop reading a streamed answer (identity), /healthz meanwhile", stalled_readers(False))
 probe("2,000 clients that stop reading a streamed answer (gzip), /healthz meanwhile", stalled_readers(True))
 
-# 9. A flood of readiness probes.
+# 9. Clients that send slowly: 200 connections each announce a 1,000-byte ingestion body and
+#    send it a byte a second. Each must be answered 408 once the body timeout (10 s by
+#    default) passes, and its connection closed.
+import select
+def slow_bodies():
+    head = (f"POST /api/analytics/behavioral-insights/patterns HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {big}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{").encode()
+    pending, statuses, started = [], [], time.time()
+    for _ in range(200):
+        c = socket.create_connection(("127.0.0.1", PORT))
+        c.sendall(head)
+        pending.append(c)
+    while pending and time.time() - started < 60:
+        readable, _, _ = select.select(pending, [], [], 1.0)
+        for c in readable:
+            answer = c.recv(4096)
+            statuses.append(answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else "closed")
+            pending.remove(c)
+            c.close()
+        for c in pending:
+            try:
+                c.sendall(b" ")
+            except OSError:
+                pass
+    statuses += ["no answer"] * len(pending)
+    for c in pending:
+        c.close()
+    return statuses, f"last answer {time.time() - started:.1f} s after the first request"
+probe("200 clients sending a 1,000-byte body a byte a second", slow_bodies)
+
+# 10. A flood of readiness probes.
 probe("500 concurrent /readyz", lambda: ([s for s, _, _ in concurrently([lambda: request("GET", "/readyz") for _ in range(500)])], ""))
 
 json.dump(results, open(os.path.join(OUT, "hostile-report.json"), "w"), indent=1)
@@ -243,5 +273,5 @@ for r in results:
     print(f"| {r['probe']} | {', '.join(f'{k}: {v}' for k, v in sorted(r['statuses'].items()))} | {r['peak_rss_mib']} | {r['seconds']} | {r['note']} |")
 PY
 
-# 10. Demo mode: with a configured secret the start-up text holds no token.
+# 11. Demo mode: with a configured secret the start-up text holds no token.
 if grep -q "eyJ" "$OUT/server.out"; then echo "| start-up text with a configured secret | printed a token |"; else echo "| start-up text with a configured secret | no token, no demo data |"; fi

@@ -11,6 +11,7 @@ use actix_web::{App, web};
 use insights_service::Insights;
 
 use crate::auth::JwtKeys;
+use crate::body_deadline::{BodyDeadline, body_deadline};
 use crate::metrics::Metrics;
 use crate::middleware::{self, RequestDeadline};
 use crate::routes;
@@ -18,6 +19,8 @@ use crate::streamed_gzip::StreamedGzip;
 
 /// Default largest JSON body: 256 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
+/// Default time for a request body to arrive: 10 s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Everything the handlers share. Built once, outside `HttpServer::new`, and cloned into each
 /// worker: clones share the pool, the cache and the metrics registry.
@@ -35,6 +38,8 @@ pub struct AppState {
     pub body_limit: usize,
     /// Whether `/` serves the dashboard.
     pub dashboard: bool,
+    /// How long a request body may take to arrive.
+    pub body_timeout: Duration,
     /// How many streamed answers are being gzipped (bounded).
     pub streamed_gzip: Arc<StreamedGzip>,
 }
@@ -49,6 +54,7 @@ impl AppState {
             deadline: None,
             body_limit: DEFAULT_BODY_LIMIT,
             dashboard: true,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             streamed_gzip: Arc::default(),
         })
     }
@@ -71,15 +77,19 @@ pub fn app(
         .app_data(web::Data::new(state.keys))
         .app_data(web::Data::from(state.metrics))
         .app_data(web::Data::new(RequestDeadline(state.deadline)))
+        .app_data(web::Data::new(BodyDeadline(state.body_timeout)))
         .app_data(web::Data::from(state.streamed_gzip))
         // The only place routes are registered: exactly the route table's entries
         // (`tests/http/routes.rs` compares the router with the table).
         .configure(routes::configure(state.body_limit, state.dashboard))
         .default_service(web::to(routes::not_found))
-        // Innermost first: the deadline wraps only the handler, the encoded-body check runs
-        // before any handler reads a body, compression wraps the response body, and
-        // observation everything (so its latency and status include the others).
+        // Innermost first: the deadline wraps only the handler; the body deadline starts the
+        // body's clock just before it (so a body that is too slow gets its 408, not the
+        // deadline's 503); the encoded-body check runs before any handler reads a body;
+        // compression wraps the response body; and observation everything (so its latency
+        // and status include the others).
         .wrap(from_fn(middleware::deadline))
+        .wrap(from_fn(body_deadline))
         .wrap(from_fn(middleware::refuse_encoded_bodies))
         .wrap(Compress::default())
         .wrap(from_fn(middleware::observe))

@@ -125,6 +125,11 @@ pub struct ServeArgs {
     #[arg(long, env = "INSIGHTS_BODY_LIMIT_BYTES", default_value_t = 256 * 1024,
           value_parser = clap::value_parser!(u64).range(1..=64 * 1024 * 1024))]
     pub body_limit_bytes: u64,
+    /// How long a request body may take to arrive, in ms, counted once its head has arrived;
+    /// later, the request is answered 408 and its connection closed.
+    #[arg(long, env = "INSIGHTS_BODY_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub body_timeout_ms: u64,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "INSIGHTS_WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub workers: Option<u16>,

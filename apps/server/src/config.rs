@@ -156,6 +156,8 @@ pub struct ServeConfig {
     pub request_timeout: Option<Duration>,
     /// Largest accepted JSON body in bytes.
     pub body_limit: usize,
+    /// How long a request body may take to arrive.
+    pub body_timeout: Duration,
     /// HTTP workers: the flag's value, or one per core.
     pub workers: usize,
     /// Client connection limits.
@@ -246,6 +248,7 @@ impl ServeConfig {
                 ..ServiceConfig::default()
             },
             body_limit,
+            body_timeout: Duration::from_millis(args.body_timeout_ms),
             workers,
             connections: ConnectionLimits {
                 // clap's range (at most 1,000,000) fits in usize on every target.

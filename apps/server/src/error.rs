@@ -65,6 +65,12 @@ pub enum ApiError {
         /// The encoding the client declared (cut to a short, printable prefix).
         encoding: String,
     },
+    /// The request body did not arrive within its time limit (408 `REQUEST_TIMEOUT`).
+    #[error("Request body did not arrive within {limit_ms} ms")]
+    BodyTimeout {
+        /// The limit in milliseconds.
+        limit_ms: u128,
+    },
     /// The database cannot be reached in time (503 `UNAVAILABLE`).
     #[error("{0}")]
     Unavailable(String),
@@ -94,6 +100,7 @@ impl ApiError {
             Self::AlreadyApplied(_) => "ALREADY_APPLIED",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::EncodedBody { .. } => "UNSUPPORTED_MEDIA_TYPE",
+            Self::BodyTimeout { .. } => "REQUEST_TIMEOUT",
             Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_ERROR",
         }
@@ -134,6 +141,7 @@ impl ResponseError for ApiError {
             Self::AlreadyApplied(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::EncodedBody { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -15,6 +15,7 @@
 //! | [`streamed_gzip`] | the bound on streamed answers gzipped at once |
 //! | [`connections`] | client connection limits: how many, and the send timeout |
 //! | [`routes`] | the route table, the router built from it, handlers, 404/405, extractor error handlers |
+//! | [`body_deadline`] | a request body must arrive in time (408 otherwise) |
 //! | [`middleware`] | request id, log line, metrics, statement count; PostgreSQL deadline |
 //! | [`metrics`] | Prometheus registry and `/metrics` rendering |
 //! | [`openapi`] | the `/openapi.json` document, rendered from the route table |
@@ -46,6 +47,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod body_deadline;
 pub mod cli;
 pub mod config;
 pub mod connections;

@@ -196,6 +196,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         metrics: Arc::new(Metrics::new()?),
         deadline: config.request_timeout,
         body_limit: config.body_limit,
+        body_timeout: config.body_timeout,
         dashboard: config.dashboard,
         streamed_gzip: Arc::default(),
     };

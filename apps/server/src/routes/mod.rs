@@ -10,6 +10,8 @@ pub mod ops;
 pub mod table;
 
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
+
+use crate::body_deadline::timed_out;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
@@ -67,6 +69,14 @@ fn json_config(limit: usize) -> web::JsonConfig {
         // The original accepted any content type (`request.json()`); so do we.
         .content_type_required(false)
         .error_handler(|err, _| {
+            if let JsonPayloadError::Payload(payload) = &err
+                && let Some(timeout) = timed_out(payload)
+            {
+                return ApiError::BodyTimeout {
+                    limit_ms: timeout.limit.as_millis(),
+                }
+                .into();
+            }
             let api = match err {
                 JsonPayloadError::Overflow { limit }
                 | JsonPayloadError::OverflowKnownLength { limit, .. } => {

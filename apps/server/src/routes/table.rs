@@ -112,12 +112,12 @@ const USER_ID: Param = query(
 
 /// Error statuses of the authenticated reads.
 const READ_ERRORS: &[u16] = &[400, 401, 403, 503];
-/// Error statuses of the ingestion writes: those of a read, plus an oversized body and an
-/// encoded one.
-const INGEST_ERRORS: &[u16] = &[400, 401, 403, 413, 415, 503];
+/// Error statuses of the ingestion writes: those of a read, plus a body that did not arrive in
+/// time, an oversized body and an encoded one.
+const INGEST_ERRORS: &[u16] = &[400, 401, 403, 408, 413, 415, 503];
 /// Error statuses of apply: those of an ingestion, plus an unknown recommendation and one
 /// already applied.
-const APPLY_ERRORS: &[u16] = &[400, 401, 403, 404, 409, 413, 415, 503];
+const APPLY_ERRORS: &[u16] = &[400, 401, 403, 404, 408, 409, 413, 415, 503];
 
 /// An authenticated, enveloped, uncached write taking a JSON body.
 const fn write(

@@ -1,7 +1,7 @@
 //! Client connection limits of a real `insights serve` process: a client that stops reading
-//! loses its connection after the send timeout (and the server keeps serving), and an
-//! instance holds at most `--max-connections` connections, the next client waiting for one to
-//! close.
+//! loses its connection after the send timeout (and the server keeps serving), a body that
+//! does not arrive in time is answered 408, and an instance holds at most `--max-connections`
+//! connections, the next client waiting for one to close.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -12,6 +12,7 @@ use socket2::{Domain, Socket, Type};
 
 use crate::processes::{ServerProcess, wait_until};
 use crate::support::SECRET;
+use insights_server::auth::JwtKeys;
 
 /// The real binary serving a fresh SQLite database with `extra` flags.
 async fn serve(db: &TestDb, extra: &'static [&'static str]) -> ServerProcess {
@@ -148,6 +149,47 @@ async fn an_instance_holds_at_most_max_connections_and_the_next_client_waits() {
             .expect("read timeout");
         let answer = read_healthz(&mut third).expect("answered once a slot is free");
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    })
+    .await
+    .expect("client");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_that_does_not_arrive_in_time_is_answered_408_and_the_connection_closed() {
+    // SQLite: there the per-request deadline does not apply, and a slow body was unbounded.
+    let db = TestDb::sqlite().await;
+    let server = serve(&db, &["--body-timeout-ms", "300"]).await;
+    let port = server.port;
+    let token = JwtKeys::new(SECRET)
+        .issue("u1", false, Duration::from_secs(600))
+        .expect("token");
+    tokio::task::spawn_blocking(move || {
+        let mut client = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        client
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("read timeout");
+        // A 1,000-byte body is announced; one byte of it is sent.
+        let head = format!(
+            "POST /api/analytics/behavioral-insights/patterns HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+             Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+             Content-Length: 1000\r\n\r\n{{"
+        );
+        client.write_all(head.as_bytes()).expect("send");
+        let mut answer = String::new();
+        client
+            .read_to_string(&mut answer)
+            .expect("an answer, then the close");
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("REQUEST_TIMEOUT"), "{answer}");
+        assert!(answer.contains("300 ms"), "{answer}");
+        // A body that does arrive is served as before.
+        let (status, _) = server.request(
+            "POST",
+            "/api/analytics/behavioral-insights/patterns",
+            &token,
+            Some(&serde_json::json!({ "patterns": [] })),
+        );
+        assert!(status < 500 && status != 408, "{status}");
     })
     .await
     .expect("client");
