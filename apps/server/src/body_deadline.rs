@@ -7,11 +7,13 @@
 //! apply, indefinitely; docs/reliability.md, "Clients that stop reading"). Together with the
 //! connection limit that let a few slow clients lock everyone else out.
 
+use std::cell::RefCell;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::header::{self, HeaderMap};
@@ -44,25 +46,59 @@ pub fn timed_out(error: &PayloadError) -> Option<&BodyTimedOut> {
 /// Middleware: gives the body of a request that has one a [`BodyDeadline`], counted from the
 /// moment the request reaches the application (its head has arrived). Requests without a
 /// body (every GET) pass untouched: no timer, no allocation.
+///
+/// The request's payload is kept until its response has been written, whoever reads it. When
+/// the body is unfinished then (it timed out, or the handler never read it), actix-web closes
+/// the connection. Dropped earlier, a *chunked* body would instead be read to its end and
+/// discarded, with no timer running: a client sending chunks a byte at a time kept its
+/// connection after its 408.
 pub async fn body_deadline(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, WithPayload>>, Error> {
     let limit = req.app_data::<web::Data<BodyDeadline>>().map(|d| d.0);
-    if let Some(limit) = limit
-        && has_body(req.headers())
-    {
-        let timed = TimedBody {
-            inner: req.take_payload(),
-            expiry: Box::pin(tokio::time::sleep(limit)),
-            limit,
-            done: false,
-        };
-        req.set_payload(Payload::Stream {
-            payload: Box::pin(timed),
-        });
+    let Some(limit) = limit.filter(|_| has_body(req.headers())) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let payload = Rc::new(RefCell::new(req.take_payload()));
+    let timed = TimedBody {
+        inner: Rc::clone(&payload),
+        expiry: Box::pin(tokio::time::sleep(limit)),
+        limit,
+        done: false,
+    };
+    req.set_payload(Payload::Stream {
+        payload: Box::pin(timed),
+    });
+    let res = next.call(req).await?;
+    Ok(res
+        .map_body(|_, body| WithPayload {
+            body: BoxBody::new(body),
+            _payload: payload,
+        })
+        .map_into_right_body())
+}
+
+/// A response body that keeps its request's payload until the response has been written (see
+/// [`body_deadline`]).
+pub struct WithPayload {
+    body: BoxBody,
+    _payload: Rc<RefCell<Payload>>,
+}
+
+impl MessageBody for WithPayload {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
     }
-    next.call(req).await
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_next(cx)
+    }
 }
 
 /// Whether the request declares a body: a non-zero `Content-Length`, or chunked transfer.
@@ -75,7 +111,7 @@ fn has_body(headers: &HeaderMap) -> bool {
 
 /// A request body that ends with [`BodyTimedOut`] if it has not finished by its expiry.
 struct TimedBody {
-    inner: Payload,
+    inner: Rc<RefCell<Payload>>,
     expiry: Pin<Box<tokio::time::Sleep>>,
     limit: Duration,
     done: bool,
@@ -90,7 +126,7 @@ impl Stream for TimedBody {
             return Poll::Ready(None);
         }
         // What has arrived is delivered first, even at the deadline.
-        if let Poll::Ready(item) = Pin::new(&mut this.inner).poll_next(cx) {
+        if let Poll::Ready(item) = Pin::new(&mut *this.inner.borrow_mut()).poll_next(cx) {
             this.done = item.is_none();
             return Poll::Ready(item);
         }
@@ -118,9 +154,9 @@ mod tests {
         limit: Duration,
     ) -> TimedBody {
         TimedBody {
-            inner: Payload::Stream {
+            inner: Rc::new(RefCell::new(Payload::Stream {
                 payload: Box::pin(stream),
-            },
+            })),
             expiry: Box::pin(tokio::time::sleep(limit)),
             limit,
             done: false,

@@ -77,8 +77,12 @@ impl Responder for Reply {
                         .app_data::<web::Data<StreamedGzip>>()
                         .and_then(|limit| limit.try_acquire());
                     if permit.is_none() {
-                        // `Compress` leaves a response that has a Content-Encoding alone.
-                        response.insert_header((header::CONTENT_ENCODING, "identity"));
+                        // `Compress` leaves a response that has a Content-Encoding alone
+                        // (actix-web's documented way to opt out); caches must still tell
+                        // this answer from a compressed one.
+                        response
+                            .insert_header((header::CONTENT_ENCODING, "identity"))
+                            .insert_header((header::VARY, "accept-encoding"));
                     }
                     permit
                 } else {
@@ -109,6 +113,8 @@ fn prefers_gzip(req: &HttpRequest) -> bool {
 
 /// Whether the `Compress` middleware would encode a response to `req`: the request's
 /// `Accept-Encoding` prefers one of the encodings this build compresses with over identity.
+/// The list is `Compress`'s own for actix-web's `compress-gzip` feature, the only compression
+/// feature the workspace enables (`Cargo.toml`); enabling brotli or zstd must extend it.
 fn wants_compression(req: &HttpRequest) -> bool {
     req.get_header::<AcceptEncoding>().is_some_and(|accepted| {
         accepted

@@ -34,9 +34,9 @@
 //! the request id; text or JSON output), `rand` (request ids and the demo-mode secret),
 //! `serde`/`serde_json` (query strings and bodies), `thiserror` (error enums), `time` (via the
 //! model's timestamps), `socket2` (`TCP_USER_TIMEOUT` on accepted connections, which
-//! actix-web has no setting for, without `unsafe` code of our own). No OpenAPI generator: [`openapi`] renders the document from the route
-//! table ([`routes::table`]) that the router is built from (docs/architecture.md, "Why not
-//! utoipa").
+//! actix-web has no setting for, without `unsafe` code of our own). No OpenAPI generator:
+//! [`openapi`] renders the document from the route table ([`routes::table`]) that the router is
+//! built from (docs/architecture.md, "Why not utoipa").
 //!
 //! The dashboard ([`dashboard`]) adds no runtime dependency: its files are embedded with
 //! `include_bytes!`. Its browser test uses the dev-dependency `fantoccini` (with `hyper-util`

@@ -10,10 +10,9 @@ pub mod ops;
 pub mod table;
 
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
-
-use crate::body_deadline::timed_out;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::body_deadline::timed_out;
 use crate::error::ApiError;
 pub use table::{
     APPLY, DASHBOARD, DASHBOARD_ASSET, EFFECTIVENESS, EVOLUTION, HEALTHZ, INGEST_INSIGHTS,
