@@ -27,7 +27,8 @@
 //!
 //! Why each dependency: `actix-web` (the HTTP server; current-thread workers, mature
 //! extractor and middleware model, `from_fn` middleware), `tokio` (timers for the PostgreSQL
-//! deadline, the runtime of tests), `clap` (derive + `env` gives one definition for flags, env
+//! deadline and the body deadline, the semaphore of streamed gzip answers, the runtime of
+//! tests), `clap` (derive + `env` gives one definition for flags, env
 //! vars and `--help`), `jsonwebtoken` with the pure-Rust `rust_crypto` backend (HS256 without a
 //! C toolchain), `prometheus` (the standard exposition format; default features off, so no
 //! process collector or protobuf), `tracing` + `tracing-subscriber` (structured spans carrying

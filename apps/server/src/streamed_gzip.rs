@@ -9,15 +9,16 @@
 //! uncompressed instead: the same bytes, more of them, and no deflate state.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Most streamed answers gzipped at once by one instance (about 13 MiB of deflate state).
 pub const STREAMED_GZIP_AT_ONCE: usize = 32;
 
-/// Counts the streamed answers being gzipped. Shared by the workers (`web::Data`).
+/// Permits to gzip a streamed answer, shared by the workers (`web::Data`).
 #[derive(Debug)]
 pub struct StreamedGzip {
-    in_use: AtomicUsize,
+    permits: Arc<Semaphore>,
     limit: usize,
 }
 
@@ -25,41 +26,26 @@ impl StreamedGzip {
     /// At most `limit` at once.
     pub fn new(limit: usize) -> Self {
         Self {
-            in_use: AtomicUsize::new(0),
+            permits: Arc::new(Semaphore::new(limit)),
             limit,
         }
     }
 
     /// A permit to gzip one streamed answer, or `None` when `limit` are in use. The permit is
     /// returned when dropped (with the response body that holds it).
-    pub fn try_acquire(self: &Arc<Self>) -> Option<StreamedGzipPermit> {
-        self.in_use
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.limit).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| StreamedGzipPermit(Arc::clone(self)))
+    pub fn try_acquire(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.permits).try_acquire_owned().ok()
     }
 
     /// Permits in use.
     pub fn in_use(&self) -> usize {
-        self.in_use.load(Ordering::Acquire)
+        self.limit - self.permits.available_permits()
     }
 }
 
 impl Default for StreamedGzip {
     fn default() -> Self {
         Self::new(STREAMED_GZIP_AT_ONCE)
-    }
-}
-
-/// One streamed answer's right to be gzipped; see [`StreamedGzip::try_acquire`].
-#[derive(Debug)]
-pub struct StreamedGzipPermit(Arc<StreamedGzip>);
-
-impl Drop for StreamedGzipPermit {
-    fn drop(&mut self) {
-        self.0.in_use.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
