@@ -22,8 +22,8 @@ pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 /// Default time for a request body to arrive: 10 s.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Everything the handlers share. Built once, outside `HttpServer::new`, and cloned into each
-/// worker: clones share the pool, the cache and the metrics registry.
+/// Everything the handlers share. Built once, outside the per-worker factory of
+/// [`crate::http_server`], and cloned into each worker: clones share the pool, the cache and the metrics registry.
 #[derive(Clone)]
 pub struct AppState {
     /// The operations.

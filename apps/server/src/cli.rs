@@ -145,6 +145,13 @@ pub struct ServeArgs {
     #[arg(long, env = "INSIGHTS_SEND_TIMEOUT_MS", default_value_t = 30_000,
           value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     pub send_timeout_ms: u64,
+    /// How long, in ms, a client that has sent something may wait for the first byte of an
+    /// answer; later, its connection is closed. Bounds a request left unfinished after a
+    /// connection's first one (the first is answered 408 after 5 s). Must exceed the body
+    /// timeout plus, on PostgreSQL, the request timeout.
+    #[arg(long, env = "INSIGHTS_REPLY_TIMEOUT_MS", default_value_t = 30_000,
+          value_parser = clap::value_parser!(u64).range(1_000..=3_600_000))]
+    pub reply_timeout_ms: u64,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "INSIGHTS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,

@@ -141,6 +141,35 @@ fn generated_secret() -> Secret {
     Secret::Generated(bytes)
 }
 
+/// The reply timeout, which must leave a legitimate request time for its body to arrive and
+/// its handler to answer: otherwise the connection would be dropped before the 408 or 503 that
+/// those limits give.
+fn reply_timeout(
+    args: &ServeArgs,
+    request_timeout: Option<Duration>,
+) -> Result<Duration, ConfigError> {
+    let reply_timeout = Duration::from_millis(args.reply_timeout_ms);
+    let longest_request =
+        Duration::from_millis(args.body_timeout_ms) + request_timeout.unwrap_or_default();
+    if reply_timeout <= longest_request {
+        return Err(ConfigError {
+            flag: "--reply-timeout-ms (INSIGHTS_REPLY_TIMEOUT_MS)",
+            message: format!(
+                "{} ms does not exceed the time a request may take: the body timeout{} ({} ms); \
+                 raise it or lower those",
+                args.reply_timeout_ms,
+                if request_timeout.is_some() {
+                    " plus the request timeout"
+                } else {
+                    ""
+                },
+                longest_request.as_millis()
+            ),
+        });
+    }
+    Ok(reply_timeout)
+}
+
 /// Everything `insights serve` needs, validated.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -211,6 +240,7 @@ impl ServeConfig {
         let request_timeout = database
             .is_postgres()
             .then(|| Duration::from_millis(args.request_timeout_ms));
+        let reply_timeout = reply_timeout(args, request_timeout)?;
         let workers = args.workers.map_or_else(
             || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             usize::from,
@@ -255,6 +285,7 @@ impl ServeConfig {
                 max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
                 send_timeout: (args.send_timeout_ms > 0)
                     .then(|| Duration::from_millis(args.send_timeout_ms)),
+                reply_timeout,
             },
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             data_dir: args.database.data_dir.clone(),
@@ -360,6 +391,40 @@ mod tests {
         assert!(
             Cli::try_parse_from(["insights", "serve", "--max-connections", "0"]).is_err(),
             "at least one connection"
+        );
+    }
+
+    #[test]
+    #[cfg(all(feature = "sqlite", feature = "postgres"))]
+    fn the_reply_timeout_must_outlast_the_body_and_request_timeouts() {
+        let defaults = ServeConfig::from_args(&serve_args(&[])).unwrap();
+        assert_eq!(defaults.connections.reply_timeout, Duration::from_secs(30));
+        // SQLite has no request timeout: only the body's time counts.
+        let sqlite = serve_args(&["--reply-timeout-ms", "10001"]);
+        assert!(ServeConfig::from_args(&sqlite).is_ok());
+        let err = ServeConfig::from_args(&serve_args(&["--reply-timeout-ms", "10000"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--reply-timeout-ms") && err.contains("10000 ms"),
+            "{err}"
+        );
+        // PostgreSQL: the body's time plus the request's.
+        let postgres = |reply: &'static str| {
+            ServeConfig::from_args(&serve_args(&[
+                "--database-url",
+                "postgres://app@db/insights",
+                "--jwt-secret",
+                "a-secret-of-at-least-thirty-two-bytes!",
+                "--reply-timeout-ms",
+                reply,
+            ]))
+        };
+        let err = postgres("20000").unwrap_err().to_string();
+        assert!(err.contains("plus the request timeout (20000 ms)"), "{err}");
+        assert_eq!(
+            postgres("20001").unwrap().connections.reply_timeout,
+            Duration::from_millis(20_001)
         );
     }
 

@@ -1,5 +1,5 @@
-//! Limits on client connections: how many one instance holds, and how long a client that
-//! stopped reading may keep one.
+//! Limits on client connections: how many one instance holds, how long a client that
+//! stopped reading may keep one, and how long a client may wait for an answer.
 //!
 //! actix-web leaves both open for a server facing clients directly. Its default is 25,000
 //! connections *per worker*, and while a response waits for a client that does not read (its
@@ -15,12 +15,13 @@
 //! `send_timeout`, and also ends connections to peers that vanished (without it, the kernel
 //! retransmits for about 15 minutes). Idle keep-alive connections are not affected: they hold
 //! no unacknowledged data, and actix-web's keep-alive timeout (5 s) closes them.
+//!
+//! The reply timeout covers the other direction, a client that sent part of a request and
+//! stopped: see [`crate::reply_deadline`].
 
-use std::any::Any;
 use std::sync::Once;
 use std::time::Duration;
 
-use actix_web::dev::Extensions;
 use actix_web::rt::net::TcpStream;
 
 /// Whether this platform has a send timeout (`TCP_USER_TIMEOUT` is a Linux socket option).
@@ -35,6 +36,9 @@ pub struct ConnectionLimits {
     /// How long data sent to a client may stay unacknowledged before its connection is closed
     /// (`None`: the operating system's behaviour).
     pub send_timeout: Option<Duration>,
+    /// How long a client that has sent something may wait for the first byte of an answer
+    /// before its connection is closed ([`crate::reply_deadline`]).
+    pub reply_timeout: Duration,
 }
 
 impl ConnectionLimits {
@@ -45,21 +49,17 @@ impl ConnectionLimits {
         (self.max_connections / workers.max(1)).max(1)
     }
 
-    /// The hook actix-web calls with each accepted connection (`HttpServer::on_connect`): it
-    /// sets the send timeout on the connection's socket.
-    pub fn on_connect(self) -> impl Fn(&dyn Any, &mut Extensions) + Send + Sync + 'static {
-        move |io, _| {
-            let (Some(timeout), Some(stream)) = (self.send_timeout, io.downcast_ref::<TcpStream>())
-            else {
-                return;
-            };
-            if let Err(error) = set_send_timeout(stream, timeout) {
-                // The same failure would repeat for every connection: say it once.
-                static WARNED: Once = Once::new();
-                WARNED.call_once(|| {
-                    tracing::warn!(%error, "could not set the send timeout on a client connection");
-                });
-            }
+    /// Applies the send timeout to an accepted connection's socket.
+    pub fn configure(&self, stream: &TcpStream) {
+        let Some(timeout) = self.send_timeout else {
+            return;
+        };
+        if let Err(error) = set_send_timeout(stream, timeout) {
+            // The same failure would repeat for every connection: say it once.
+            static WARNED: Once = Once::new();
+            WARNED.call_once(|| {
+                tracing::warn!(%error, "could not set the send timeout on a client connection");
+            });
         }
     }
 }
@@ -84,6 +84,7 @@ mod tests {
         ConnectionLimits {
             max_connections,
             send_timeout: None,
+            reply_timeout: Duration::from_secs(30),
         }
     }
 
@@ -99,17 +100,16 @@ mod tests {
 
     #[cfg(any(target_os = "linux", target_os = "android"))]
     #[actix_web::test]
-    async fn the_hook_sets_the_send_timeout_on_an_accepted_connection() {
+    async fn configure_sets_the_send_timeout_on_an_accepted_connection() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let _client = std::net::TcpStream::connect(addr).unwrap();
         let (accepted, _) = listener.accept().await.unwrap();
-        let hook = ConnectionLimits {
-            max_connections: 1,
+        ConnectionLimits {
             send_timeout: Some(Duration::from_millis(2_500)),
+            ..limits(1)
         }
-        .on_connect();
-        hook(&accepted, &mut Extensions::new());
+        .configure(&accepted);
         let set = socket2::SockRef::from(&accepted)
             .tcp_user_timeout()
             .unwrap();
@@ -119,7 +119,7 @@ mod tests {
             let _second = std::net::TcpStream::connect(addr).unwrap();
             listener.accept().await.unwrap()
         };
-        limits(1).on_connect()(&other, &mut Extensions::new());
+        limits(1).configure(&other);
         assert_eq!(
             socket2::SockRef::from(&other).tcp_user_timeout().unwrap(),
             None

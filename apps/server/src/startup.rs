@@ -3,16 +3,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::HttpServer;
 use insights_service::{Backends, Insights, ServiceError};
 use insights_store::{Store, StoreError};
 
-use crate::app::{AppState, app};
+use crate::app::AppState;
 use crate::auth::JwtKeys;
 use crate::cli::{DatabaseArgs, TokenArgs};
 use crate::config::{ConfigError, DatabaseConfig, ServeConfig, configured_secret};
 use crate::connections::SEND_TIMEOUT_SUPPORTED;
 use crate::demo::{DEMO_USER, banner, operator_banner};
+use crate::http_server::{self, HttpSettings};
 use crate::metrics::Metrics;
 
 /// Why a subcommand could not run.
@@ -204,17 +204,15 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
     if limits.send_timeout.is_some() && !SEND_TIMEOUT_SUPPORTED {
         tracing::warn!("the send timeout is not supported on this platform: not applied");
     }
-    let server = HttpServer::new(move || app(state.clone()))
-        .shutdown_timeout(config.shutdown_timeout.as_secs())
-        // A response written in several pieces (a large answer in slices, a streamed one)
-        // must not wait for the client's delayed ACK before its last small piece (Nagle's
-        // algorithm): that held large cached answers for 40 ms at p99.
-        .tcp_nodelay(true)
-        .on_connect(limits.on_connect())
-        .workers(config.workers)
-        .max_connections(limits.per_worker(config.workers))
-        .bind(config.bind)?;
-    let addr = server.addrs().first().copied().unwrap_or(config.bind);
+    let (server, addr) = http_server::bind(
+        state,
+        config.bind,
+        HttpSettings {
+            workers: config.workers,
+            limits,
+            shutdown_timeout: config.shutdown_timeout,
+        },
+    )?;
     tracing::info!(%addr, "listening");
     if demo_mode {
         // The token is signed with the generated secret: it dies with the process.
@@ -237,7 +235,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         println!("{}", operator_banner(addr));
     }
     // actix stops on SIGINT/SIGTERM, letting in-flight requests finish within shutdown_timeout.
-    server.run().await?;
+    server.await?;
     tracing::info!("stopped");
     Ok(())
 }
