@@ -276,7 +276,39 @@ def slow_bodies(framing, drip):
 probe("200 clients sending a 1,000-byte body a byte a second", slow_bodies("Content-Length: 1000", b" "))
 probe("200 clients sending a chunked body a 1-byte chunk a second", slow_bodies("Transfer-Encoding: chunked", b"1\r\n \r\n"))
 
-# 10. A flood of readiness probes.
+# 10. Clients that leave a request unfinished after their first: 1,000 connections each get one
+#     /healthz answered, then send one byte of the next request head and nothing more. The reply
+#     timeout (30 s by default) must close them (actix-web alone kept them indefinitely);
+#     meanwhile other clients are served.
+def unfinished_heads():
+    fds = lambda: len(os.listdir(f"/proc/{PID}/fd"))
+    base = fds()
+    clients = []
+    for _ in range(1000):
+        c = socket.create_connection(("127.0.0.1", PORT))
+        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.recv(4096)
+        c.sendall(b"G")
+        clients.append(c)
+    started, statuses, held = time.time(), [], fds() - base
+    while fds() > base + 2 and time.time() - started < 90:
+        statuses.append(request("GET", "/healthz")[0])
+        time.sleep(1)
+    waited = time.time() - started
+    left = fds() - base
+    answered = 0
+    for c in clients:
+        c.setblocking(False)
+        try:
+            answered += bool(c.recv(4096))
+        except OSError:
+            pass
+        c.close()
+    return statuses, (f"{held} connections held; all closed {waited:.0f} s after the last byte, {answered} answered"
+                      if left <= 2 else f"{left} connections still held after {waited:.0f} s")
+probe("1,000 clients that leave their second request head unfinished, /healthz meanwhile", unfinished_heads)
+
+# 11. A flood of readiness probes.
 probe("500 concurrent /readyz", lambda: ([s for s, _, _ in concurrently([lambda: request("GET", "/readyz") for _ in range(500)])], ""))
 
 json.dump(results, open(os.path.join(OUT, "hostile-report.json"), "w"), indent=1)
@@ -285,5 +317,5 @@ for r in results:
     print(f"| {r['probe']} | {', '.join(f'{k}: {v}' for k, v in sorted(r['statuses'].items()))} | {r['peak_rss_mib']} | {r['seconds']} | {r['note']} |")
 PY
 
-# 11. Demo mode: with a configured secret the start-up text holds no token.
+# 12. Demo mode: with a configured secret the start-up text holds no token.
 if grep -q "eyJ" "$OUT/server.out"; then echo "| start-up text with a configured secret | printed a token |"; else echo "| start-up text with a configured secret | no token, no demo data |"; fi

@@ -145,10 +145,12 @@ pub struct ServeArgs {
     #[arg(long, env = "INSIGHTS_SEND_TIMEOUT_MS", default_value_t = 30_000,
           value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     pub send_timeout_ms: u64,
-    /// How long, in ms, a client that has sent something may wait for the first byte of an
-    /// answer; later, its connection is closed. Bounds a request left unfinished after a
-    /// connection's first one (the first is answered 408 after 5 s). Must exceed the body
-    /// timeout plus, on PostgreSQL, the request timeout.
+    /// How long, in ms, the server may write nothing to a client that has sent something (since
+    /// its first byte, or since the server's last byte); later, the connection is closed. Bounds
+    /// a request left unfinished after a connection's first one (the first is answered 408
+    /// after 5 s). Must exceed 5 s for a request head plus the body timeout and, on
+    /// PostgreSQL, the request timeout. On SQLite, which has no request timeout, it also ends
+    /// a request whose handler takes longer.
     #[arg(long, env = "INSIGHTS_REPLY_TIMEOUT_MS", default_value_t = 30_000,
           value_parser = clap::value_parser!(u64).range(1_000..=3_600_000))]
     pub reply_timeout_ms: u64,

@@ -12,6 +12,7 @@ use rand::Rng;
 
 use crate::cli::{DatabaseArgs, ServeArgs};
 use crate::connections::ConnectionLimits;
+use crate::http_server::FIRST_HEAD_TIMEOUT;
 
 /// Shortest accepted HS256 secret: 256 bits, the hash size (RFC 7518 §3.2).
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -141,25 +142,27 @@ fn generated_secret() -> Secret {
     Secret::Generated(bytes)
 }
 
-/// The reply timeout, which must leave a legitimate request time for its body to arrive and
-/// its handler to answer: otherwise the connection would be dropped before the 408 or 503 that
-/// those limits give.
+/// The reply timeout, which must leave a legitimate request time for its head and body to
+/// arrive and its handler to answer: otherwise the connection would be dropped before the 408
+/// or 503 that those limits give.
 fn reply_timeout(
     args: &ServeArgs,
     request_timeout: Option<Duration>,
 ) -> Result<Duration, ConfigError> {
     let reply_timeout = Duration::from_millis(args.reply_timeout_ms);
-    let longest_request =
-        Duration::from_millis(args.body_timeout_ms) + request_timeout.unwrap_or_default();
+    let longest_request = FIRST_HEAD_TIMEOUT
+        + Duration::from_millis(args.body_timeout_ms)
+        + request_timeout.unwrap_or_default();
     if reply_timeout <= longest_request {
         return Err(ConfigError {
             flag: "--reply-timeout-ms (INSIGHTS_REPLY_TIMEOUT_MS)",
             message: format!(
-                "{} ms does not exceed the time a request may take: the body timeout{} ({} ms); \
-                 raise it or lower those",
+                "{} ms does not exceed the time a request may take: {} s for its head, plus the \
+                 body timeout{} ({} ms in all); raise it or lower those",
                 args.reply_timeout_ms,
+                FIRST_HEAD_TIMEOUT.as_secs(),
                 if request_timeout.is_some() {
-                    " plus the request timeout"
+                    " and the request timeout"
                 } else {
                     ""
                 },
@@ -399,17 +402,23 @@ mod tests {
     fn the_reply_timeout_must_outlast_the_body_and_request_timeouts() {
         let defaults = ServeConfig::from_args(&serve_args(&[])).unwrap();
         assert_eq!(defaults.connections.reply_timeout, Duration::from_secs(30));
-        // SQLite has no request timeout: only the body's time counts.
-        let sqlite = serve_args(&["--reply-timeout-ms", "10001"]);
-        assert!(ServeConfig::from_args(&sqlite).is_ok());
-        let err = ServeConfig::from_args(&serve_args(&["--reply-timeout-ms", "10000"]))
+        // SQLite has no request timeout: the head's 5 s and the body's time count.
+        let sqlite = serve_args(&["--reply-timeout-ms", "15001"]);
+        assert_eq!(
+            ServeConfig::from_args(&sqlite)
+                .unwrap()
+                .connections
+                .reply_timeout,
+            Duration::from_millis(15_001)
+        );
+        let err = ServeConfig::from_args(&serve_args(&["--reply-timeout-ms", "15000"]))
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("--reply-timeout-ms") && err.contains("10000 ms"),
+            err.contains("--reply-timeout-ms") && err.contains("(15000 ms in all)"),
             "{err}"
         );
-        // PostgreSQL: the body's time plus the request's.
+        // PostgreSQL: the request's time too.
         let postgres = |reply: &'static str| {
             ServeConfig::from_args(&serve_args(&[
                 "--database-url",
@@ -420,11 +429,14 @@ mod tests {
                 reply,
             ]))
         };
-        let err = postgres("20000").unwrap_err().to_string();
-        assert!(err.contains("plus the request timeout (20000 ms)"), "{err}");
+        let err = postgres("25000").unwrap_err().to_string();
+        assert!(
+            err.contains("and the request timeout (25000 ms in all)"),
+            "{err}"
+        );
         assert_eq!(
-            postgres("20001").unwrap().connections.reply_timeout,
-            Duration::from_millis(20_001)
+            postgres("25001").unwrap().connections.reply_timeout,
+            Duration::from_millis(25_001)
         );
     }
 

@@ -32,7 +32,7 @@ const LISTEN_BACKLOG: i32 = 1024;
 const KEEP_ALIVE: Duration = Duration::from_secs(5);
 /// How long a connection's first request head may take to arrive (actix-web's default); later
 /// heads are bounded by the reply timeout.
-const FIRST_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+pub const FIRST_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long closing a connection may wait for the client (actix-web's default).
 const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -80,8 +80,10 @@ pub fn bind(
                     app(state.clone())
                         .into_factory()
                         .map_err(|error| error.error_response()),
-                    // The application reads neither the configured host nor the local address
-                    // (`AppConfig::new` is private to actix-web); only URL generation would.
+                    // `HttpServer` passes the bound address here (`AppConfig::new` is private
+                    // to actix-web). actix-web reads it only for `url_for`, `app_config()` and
+                    // `ConnectionInfo::host()` of a request without a Host header, none of
+                    // which this application uses.
                     |()| AppConfig::default(),
                 ));
             let limits = settings.limits;

@@ -14,6 +14,8 @@
 //! | [`sliced_body`] | large bodies handed to the connection in bounded slices of shared bytes |
 //! | [`streamed_gzip`] | the bound on streamed answers gzipped at once |
 //! | [`connections`] | client connection limits: how many, and the send timeout |
+//! | [`reply_deadline`] | a client that sent something gets an answer in time, or loses its connection |
+//! | [`http_server`] | actix-server, actix-http and the application, over that deadline's stream |
 //! | [`routes`] | the route table, the router built from it, handlers, 404/405, extractor error handlers |
 //! | [`body_deadline`] | a request body must arrive in time (408 otherwise) |
 //! | [`middleware`] | request id, log line, metrics, statement count; PostgreSQL deadline |
@@ -26,8 +28,10 @@
 //! | [`telemetry`] | log subscriber |
 //!
 //! Why each dependency: `actix-web` (the HTTP server; current-thread workers, mature
-//! extractor and middleware model, `from_fn` middleware), `tokio` (timers for the PostgreSQL
-//! deadline and the body deadline, the semaphore of streamed gzip answers, the runtime of
+//! extractor and middleware model, `from_fn` middleware), `actix-server`, `actix-http` and
+//! `actix-service` (the parts actix-web's `HttpServer` is built from, used directly so that each
+//! accepted connection can be wrapped: [`http_server`]), `tokio` (timers for the PostgreSQL
+//! deadline, the body deadline and the reply deadline, the semaphore of streamed gzip answers, the runtime of
 //! tests), `clap` (derive + `env` gives one definition for flags, env
 //! vars and `--help`), `jsonwebtoken` with the pure-Rust `rust_crypto` backend (HS256 without a
 //! C toolchain), `prometheus` (the standard exposition format; default features off, so no
@@ -35,7 +39,7 @@
 //! the request id; text or JSON output), `rand` (request ids and the demo-mode secret),
 //! `serde`/`serde_json` (query strings and bodies), `thiserror` (error enums), `time` (via the
 //! model's timestamps), `socket2` (`TCP_USER_TIMEOUT` on accepted connections, which
-//! actix-web has no setting for, without `unsafe` code of our own). No OpenAPI generator:
+//! actix-web has no setting for, and the listening socket, without `unsafe` code of our own). No OpenAPI generator:
 //! [`openapi`] renders the document from the route table ([`routes::table`]) that the router is
 //! built from (docs/architecture.md, "Why not utoipa").
 //!

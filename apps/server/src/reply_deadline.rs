@@ -1,26 +1,34 @@
 //! A deadline on every client connection: once the client has sent something, the server must
-//! send something back within the reply timeout, or the connection is closed.
+//! write within the reply timeout, and go on writing, or the connection is closed.
 //!
 //! actix-web times only a connection's *first* request head (`client_request_timeout`, 5 s).
 //! After a response, one byte of the next head clears its keep-alive timer and nothing is timed
 //! again: a client that sends `G` and stops holds the connection for as long as it likes
 //! (measured: no answer and no close in 25 s), and [`max_connections`] of them lock an instance
 //! out. The dispatcher offers no hook for this, so the timer lives below it, in the stream it
-//! reads and writes ([`ReplyDeadline`]), where "bytes came in" and "bytes went out" are all
-//! that can be seen — and all that is needed:
+//! reads and writes ([`ReplyDeadline`]), where only "bytes came in" and "bytes went out" can be
+//! seen. The rule is therefore about those:
 //!
-//! - the timer starts with the first byte read after the last byte written, and stops at the
-//!   next byte written;
-//! - a connection waiting in keep-alive (nothing read since the last response) has no timer
-//!   running: actix-web's keep-alive timeout closes it;
-//! - a response the client does not read is the send timeout's business
-//!   ([`crate::connections`]): bytes written stop this timer.
+//! - the timer starts at the client's first byte;
+//! - every byte the server writes restarts it, and so does the client's first byte after a
+//!   write (a new request is timed from its own start, not from the previous answer);
+//! - nothing stops it: bytes read while an answer was being written may be the start of the
+//!   next request, and the stream cannot tell when they have been answered. A client's unanswered
+//!   bytes are thus always within one timeout of the server's last write, whatever their timing.
 //!
-//! The timeout must therefore exceed the longest a legitimate request may go unanswered: its
-//! body's time to arrive plus the handler's time (`--body-timeout-ms` +
-//! `--request-timeout-ms`, checked at start-up in [`crate::config`]). When it expires the next
-//! read or write of the dispatcher fails with [`std::io::ErrorKind::TimedOut`] and actix-web
-//! drops the connection, as it does for a peer that vanished: there is no request to answer.
+//! What that means for the connections the server sees:
+//!
+//! - a request is answered, or its connection closed, within the timeout of its first byte;
+//!   the timeout must exceed the longest a legitimate request may go unanswered: 5 s for its
+//!   head, its body's time to arrive and the handler's time (`--body-timeout-ms` and, on
+//!   PostgreSQL, `--request-timeout-ms`; checked at start-up in [`crate::config`]);
+//! - an idle keep-alive connection is closed by the keep-alive timeout (5 s) first;
+//! - an answer the client does not accept for the timeout (its window stays closed) ends the
+//!   connection too, as the send timeout does ([`crate::connections`]) on Linux.
+//!
+//! When the timeout expires, the dispatcher's next read or write fails with
+//! [`std::io::ErrorKind::TimedOut`] and actix-web drops the connection, as it does for a peer
+//! that vanished: there is no complete request to answer.
 //!
 //! [`max_connections`]: crate::connections::ConnectionLimits::max_connections
 
@@ -33,17 +41,19 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
-/// A client stream whose reads and writes fail once the client has waited longer than the
-/// reply timeout for an answer (see the [module docs](self)).
+/// A client stream whose reads and writes fail once the server has written nothing for the
+/// reply timeout since the client started waiting (see the [module docs](self)).
 #[derive(Debug)]
 pub struct ReplyDeadline<S> {
     inner: S,
     timeout: Duration,
-    /// When the client's unanswered bytes started arriving (`None`: nothing unanswered).
-    waiting_since: Option<Instant>,
+    /// Where the timeout counts from (`None`: the client has sent nothing yet).
+    since: Option<Instant>,
+    /// Whether the client's next byte restarts the timeout: it follows a write.
+    wrote_last: bool,
     /// Wakes the connection's task at a deadline. It is reset only when it would fire too late
-    /// or has fired, not at each request: a request answered within the timeout costs one
-    /// clock read, and the timer wheel is touched at most about once per timeout.
+    /// or has fired early, not at each restart: a request costs two clock reads, and the timer
+    /// wheel is touched about once per timeout.
     timer: Pin<Box<Sleep>>,
 }
 
@@ -53,7 +63,8 @@ impl<S> ReplyDeadline<S> {
         Self {
             inner,
             timeout,
-            waiting_since: None,
+            since: None,
+            wrote_last: false,
             timer: Box::pin(tokio::time::sleep(timeout)),
         }
     }
@@ -63,23 +74,36 @@ impl<S> ReplyDeadline<S> {
         &self.inner
     }
 
-    /// Fails once the client has waited past the timeout; otherwise makes sure the task is
-    /// woken when it would.
+    fn client_sent(&mut self, bytes: usize) {
+        if bytes > 0 && (self.since.is_none() || self.wrote_last) {
+            self.since = Some(Instant::now());
+            self.wrote_last = false;
+        }
+    }
+
+    fn server_sent(&mut self, bytes: usize) {
+        if bytes > 0 {
+            self.since = Some(Instant::now());
+            self.wrote_last = true;
+        }
+    }
+
+    /// Fails once the timeout has passed; otherwise makes sure the task is woken when it would.
     fn poll_deadline(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
-        let Some(since) = self.waiting_since else {
+        let Some(since) = self.since else {
             return Ok(());
         };
         let due = since + self.timeout;
         if self.timer.deadline() > due {
             self.timer.as_mut().reset(due);
         }
-        // At most twice round: a timer left from an earlier wait fires before `due` and is
-        // moved to `due`; a timer at `due` that fires ends the wait.
+        // At most twice round: a timer set for an earlier deadline fires before `due` and is
+        // moved to `due`; a timer at `due` that fires ends the connection.
         while self.timer.as_mut().poll(cx).is_ready() {
             if self.timer.deadline() >= due {
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
-                    "the client waited past the reply timeout",
+                    "the server wrote nothing to a waiting client for the reply timeout",
                 ));
             }
             self.timer.as_mut().reset(due);
@@ -87,23 +111,17 @@ impl<S> ReplyDeadline<S> {
         Ok(())
     }
 
-    fn wrote(&mut self, written: usize) {
-        if written > 0 {
-            self.waiting_since = None;
-        }
-    }
-
-    /// The outcome of a write-side poll: progress stops the wait, a pending write is
-    /// checked against the deadline.
-    fn after_write<T>(
+    /// The outcome of a poll: progress is recorded, a pending operation is checked against the
+    /// deadline.
+    fn after<T>(
         &mut self,
         cx: &mut Context<'_>,
         polled: Poll<io::Result<T>>,
-        written: impl FnOnce(&T) -> usize,
+        progress: impl FnOnce(&mut Self, &T),
     ) -> Poll<io::Result<T>> {
         match polled {
             Poll::Ready(Ok(value)) => {
-                self.wrote(written(&value));
+                progress(self, &value);
                 Poll::Ready(Ok(value))
             }
             Poll::Pending => match self.poll_deadline(cx) {
@@ -123,19 +141,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReplyDeadline<S> {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let before = buf.filled().len();
-        match Pin::new(&mut this.inner).poll_read(cx, buf) {
-            Poll::Ready(Ok(())) => {
-                if buf.filled().len() > before && this.waiting_since.is_none() {
-                    this.waiting_since = Some(Instant::now());
-                }
-                Poll::Ready(Ok(()))
-            }
-            Poll::Pending => match this.poll_deadline(cx) {
-                Ok(()) => Poll::Pending,
-                Err(error) => Poll::Ready(Err(error)),
-            },
-            failed => failed,
-        }
+        let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
+        let read = buf.filled().len() - before;
+        this.after(cx, polled, |this, ()| this.client_sent(read))
     }
 }
 
@@ -147,7 +155,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ReplyDeadline<S> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.inner).poll_write(cx, buf);
-        this.after_write(cx, polled, |n| *n)
+        this.after(cx, polled, |this, n| this.server_sent(*n))
     }
 
     fn poll_write_vectored(
@@ -157,7 +165,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ReplyDeadline<S> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        this.after_write(cx, polled, |n| *n)
+        this.after(cx, polled, |this, n| this.server_sent(*n))
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -167,7 +175,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ReplyDeadline<S> {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.inner).poll_flush(cx);
-        this.after_write(cx, polled, |()| 0)
+        this.after(cx, polled, |_, ()| {})
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -181,53 +189,146 @@ mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, duplex};
 
-    const TIMEOUT: Duration = Duration::from_millis(150);
+    // The clock is paused in these tests: tokio moves it to the next timer whenever every task
+    // waits, so the timings below are exact and the tests take no real time.
+    const TIMEOUT: Duration = Duration::from_secs(30);
 
-    /// The server's end wrapped, and the client's end.
-    fn connection() -> (ReplyDeadline<DuplexStream>, DuplexStream) {
-        let (server, client) = duplex(1024);
+    /// The server's end wrapped, and the client's end, with `capacity` bytes of buffer each way.
+    fn connection(capacity: usize) -> (ReplyDeadline<DuplexStream>, DuplexStream) {
+        let (server, client) = duplex(capacity);
         (ReplyDeadline::new(server, TIMEOUT), client)
     }
 
-    #[tokio::test]
-    async fn an_unanswered_partial_request_fails_the_read_after_the_timeout() {
-        let (mut server, mut client) = connection();
-        client.write_all(b"G").await.unwrap();
-        let mut buf = [0; 16];
-        assert_eq!(server.read(&mut buf).await.unwrap(), 1);
-        let started = Instant::now();
-        let error = server.read(&mut buf).await.unwrap_err();
-        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
-        assert!(started.elapsed() >= TIMEOUT - Duration::from_millis(5));
+    /// Reads on the server until the read fails; returns the error's kind and when it came.
+    async fn read_until_failure(
+        server: &mut ReplyDeadline<DuplexStream>,
+    ) -> (io::ErrorKind, Instant) {
+        let mut buf = [0; 64];
+        let failure = tokio::time::timeout(TIMEOUT * 10, async {
+            loop {
+                if let Err(error) = server.read(&mut buf).await {
+                    return error.kind();
+                }
+            }
+        })
+        .await
+        .expect("the read must fail within ten timeouts");
+        (failure, Instant::now())
     }
 
-    #[tokio::test]
-    async fn an_answer_stops_the_timer_and_the_next_request_starts_a_new_one() {
-        let (mut server, mut client) = connection();
+    #[tokio::test(start_paused = true)]
+    async fn an_unanswered_partial_request_fails_the_read_one_timeout_after_its_first_byte() {
+        let (mut server, mut client) = connection(1024);
+        let started = Instant::now();
+        client.write_all(b"G").await.unwrap();
+        let dripping = async {
+            // More bytes of the head, slowly: they do not extend the deadline.
+            for _ in 0..5 {
+                tokio::time::sleep(TIMEOUT / 4).await;
+                let _ = client.write_all(b"E").await;
+            }
+        };
+        let ((kind, failed_at), ()) = tokio::join!(read_until_failure(&mut server), dripping);
+        assert_eq!(kind, io::ErrorKind::TimedOut);
+        assert_eq!(failed_at - started, TIMEOUT);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_request_is_timed_from_its_own_first_byte() {
+        let (mut server, mut client) = connection(1024);
         let mut buf = [0; 16];
         for _ in 0..3 {
+            // The client comes back after a pause, the server answers within the timeout:
+            // together they exceed it several times over.
+            tokio::time::sleep(TIMEOUT * 2 / 3).await;
             client.write_all(b"GET").await.unwrap();
             assert_eq!(server.read(&mut buf).await.unwrap(), 3);
-            // Each request is answered within the timeout, though together they exceed it.
-            tokio::time::sleep(TIMEOUT / 2).await;
+            tokio::time::sleep(TIMEOUT * 2 / 3).await;
             server.write_all(b"200").await.unwrap();
             client.read_exact(&mut buf[..3]).await.unwrap();
         }
-        // Nothing unanswered: an idle connection is not this timer's business.
-        let idle = tokio::time::timeout(TIMEOUT * 2, server.read(&mut buf)).await;
-        assert!(idle.is_err(), "the read must still be waiting: {idle:?}");
+        // Silence after the last answer: the timer runs from it (keep-alive closes an idle
+        // connection well before, in the server).
+        let answered = Instant::now();
+        let (kind, failed_at) = read_until_failure(&mut server).await;
+        assert_eq!(kind, io::ErrorKind::TimedOut);
+        assert_eq!(failed_at - answered, TIMEOUT);
     }
 
-    #[tokio::test]
-    async fn a_client_that_sends_more_but_reads_nothing_fails_the_blocked_write() {
-        // A one-byte pipe: the first answer fills it, and the client never reads.
-        let (server, mut client) = duplex(1);
-        let mut server = ReplyDeadline::new(server, TIMEOUT);
-        server.write_all(b"1").await.unwrap();
-        client.write_all(b"G").await.unwrap();
-        let mut buf = [0; 1];
+    #[tokio::test(start_paused = true)]
+    async fn bytes_read_while_an_answer_was_written_stay_timed_after_it() {
+        // A 4-byte pipe: the answer cannot get out until the client reads.
+        let (mut server, mut client) = connection(4);
+        client.write_all(b"GET").await.unwrap();
+        let mut buf = [0; 8];
+        server.read_exact(&mut buf[..3]).await.unwrap();
+        let client_side = async {
+            // The start of the next request arrives while the answer is blocked, then the
+            // client reads the whole answer and sends nothing more.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            client.write_all(b"G").await.unwrap();
+            let mut answer = [0; 8];
+            client.read_exact(&mut answer).await.unwrap();
+            client
+        };
+        let server_side = async {
+            // As actix-http's dispatcher does: read whatever arrives while writing the answer.
+            let mut answer: &[u8] = b"200 OK\r\n";
+            let mut early = [0; 8];
+            let mut early_bytes = 0;
+            std::future::poll_fn(|cx| {
+                let mut unread = ReadBuf::new(&mut early[early_bytes..]);
+                if let Poll::Ready(read) = Pin::new(&mut server).poll_read(cx, &mut unread) {
+                    read.unwrap();
+                    early_bytes += unread.filled().len();
+                }
+                while !answer.is_empty() {
+                    match Pin::new(&mut server).poll_write(cx, answer) {
+                        Poll::Ready(written) => answer = &answer[written.unwrap()..],
+                        Poll::Pending => return Poll::Pending,
+                    }
+                }
+                Poll::Ready(())
+            })
+            .await;
+            assert_eq!(
+                &early[..early_bytes],
+                b"G",
+                "read while the answer was blocked"
+            );
+            let answered = Instant::now();
+            (read_until_failure(&mut server).await, answered)
+        };
+        let (_client, ((kind, failed_at), answered)) = tokio::join!(client_side, server_side);
+        assert_eq!(kind, io::ErrorKind::TimedOut);
+        assert_eq!(failed_at - answered, TIMEOUT);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_the_client_does_not_accept_fails_the_write_one_timeout_after_the_last_byte_out()
+     {
+        let (mut server, mut client) = connection(4);
+        client.write_all(b"GET").await.unwrap();
+        let mut buf = [0; 3];
         server.read_exact(&mut buf).await.unwrap();
-        let error = server.write_all(b"2").await.unwrap_err();
+        let started = Instant::now();
+        let error = tokio::time::timeout(TIMEOUT * 10, server.write_all(b"a long answer"))
+            .await
+            .expect("the write must fail within ten timeouts")
+            .unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        // The first 4 bytes went out at once; the timeout counts from them.
+        assert_eq!(started.elapsed(), TIMEOUT);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_the_client_never_spoke_on_is_not_timed() {
+        let (mut server, _client) = connection(1024);
+        let mut buf = [0; 1];
+        let waited = tokio::time::timeout(TIMEOUT * 10, server.read(&mut buf)).await;
+        assert!(
+            waited.is_err(),
+            "the read must still be waiting: {waited:?}"
+        );
     }
 }
