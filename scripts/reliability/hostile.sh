@@ -207,10 +207,22 @@ probe("12,000 distinct valid 4 kB tokens of one user, then 2,000 forged", many_t
 #    the user of probe 1 (about 75 MB) and never read. The send timeout (30 s by default)
 #    must close them and free their buffers; meanwhile other clients are served.
 import socket
+def open_fds():
+    return len(os.listdir(f"/proc/{PID}/fd"))
+
+def healthz_until_released(base, limit):
+    """Asks /healthz once a second until the server's open files are back to `base` (give or
+    take two), or `limit` seconds; returns the statuses, the connections held at the start,
+    the seconds waited and the connections left."""
+    started, statuses, held = time.time(), [], open_fds() - base
+    while open_fds() > base + 2 and time.time() - started < limit:
+        statuses.append(request("GET", "/healthz")[0])
+        time.sleep(1)
+    return statuses, held, time.time() - started, open_fds() - base
+
 def stalled_readers(gzip):
     def run():
-        fds = lambda: len(os.listdir(f"/proc/{PID}/fd"))
-        base = fds()
+        base = open_fds()
         extra = "Accept-Encoding: gzip\r\n" if gzip else ""
         ask = f"GET {EVO}?weeks=12 HTTP/1.1\r\nHost: x\r\n{extra}Authorization: Bearer {big}\r\n\r\n".encode()
         clients = []
@@ -220,12 +232,7 @@ def stalled_readers(gzip):
             c.connect(("127.0.0.1", PORT))
             c.sendall(ask)
             clients.append(c)
-        started, statuses, held = time.time(), [], fds() - base
-        while fds() > base + 2 and time.time() - started < 120:
-            statuses.append(request("GET", "/healthz")[0])
-            time.sleep(1)
-        waited = time.time() - started
-        left = fds() - base
+        statuses, held, waited, left = healthz_until_released(base, 120)
         for c in clients:
             c.close()
         return statuses, (f"{held} connections held; all released {waited:.0f} s after the last request" if left <= 2
@@ -281,8 +288,7 @@ probe("200 clients sending a chunked body a 1-byte chunk a second", slow_bodies(
 #     timeout (30 s by default) must close them (actix-web alone kept them indefinitely);
 #     meanwhile other clients are served.
 def unfinished_heads():
-    fds = lambda: len(os.listdir(f"/proc/{PID}/fd"))
-    base = fds()
+    base = open_fds()
     clients = []
     for _ in range(1000):
         c = socket.create_connection(("127.0.0.1", PORT))
@@ -290,12 +296,7 @@ def unfinished_heads():
         c.recv(4096)
         c.sendall(b"G")
         clients.append(c)
-    started, statuses, held = time.time(), [], fds() - base
-    while fds() > base + 2 and time.time() - started < 90:
-        statuses.append(request("GET", "/healthz")[0])
-        time.sleep(1)
-    waited = time.time() - started
-    left = fds() - base
+    statuses, held, waited, left = healthz_until_released(base, 90)
     answered = 0
     for c in clients:
         c.setblocking(False)

@@ -12,7 +12,7 @@
 //! - the timer starts at the client's first byte;
 //! - every byte the server writes restarts it, and so does the client's first byte after a
 //!   write (a new request is timed from its own start, not from the previous answer);
-//! - nothing stops it: bytes read while an answer was being written may be the start of the
+//! - nothing stops it, except a blocked write (below): bytes read while an answer was being written may be the start of the
 //!   next request, and the stream cannot tell when they have been answered. A client's unanswered
 //!   bytes are thus always within one timeout of the server's last write, whatever their timing.
 //!
@@ -23,10 +23,11 @@
 //!   head, its body's time to arrive and the handler's time (`--body-timeout-ms` and, on
 //!   PostgreSQL, `--request-timeout-ms`; checked at start-up in [`crate::config`]);
 //! - an idle keep-alive connection is closed by the keep-alive timeout (5 s) first;
-//! - an answer the client does not accept for the timeout (its window stays closed) ends the
-//!   connection too, as the send timeout does ([`crate::connections`]) on Linux.
+//! - while a write cannot proceed (the client does not accept the answer) the timer is
+//!   suspended: that is the send timeout's business ([`crate::connections`]), and the first
+//!   byte written afterwards restarts it.
 //!
-//! When the timeout expires, the dispatcher's next read or write fails with
+//! When the timeout expires, the dispatcher's next read fails with
 //! [`std::io::ErrorKind::TimedOut`] and actix-web drops the connection, as it does for a peer
 //! that vanished: there is no complete request to answer.
 //!
@@ -51,11 +52,18 @@ pub struct ReplyDeadline<S> {
     since: Option<Instant>,
     /// Whether the client's next byte restarts the timeout: it follows a write.
     wrote_last: bool,
-    /// Wakes the connection's task at a deadline. It is reset only when it would fire too late
-    /// or has fired early, not at each restart: a request costs two clock reads, and the timer
-    /// wheel is touched about once per timeout.
+    /// Whether the last write could not proceed: the timer is suspended until one does.
+    write_blocked: bool,
+    /// Set to the current deadline whenever it moves, so that it wakes the connection's task
+    /// only when the deadline is really reached: an early wake lets actix-http's dispatcher
+    /// encode more of a blocked answer into its buffer (measured: 90 MiB more for 1,024 clients
+    /// that stopped reading). Moving a tokio timer later is one atomic operation; the wheel is
+    /// touched only when it moves earlier (a blocked write that proceeds again).
     timer: Pin<Box<Sleep>>,
 }
+
+/// Where the timer waits while it is not running: far enough never to fire in practice.
+const PARKED: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl<S> ReplyDeadline<S> {
     /// Wraps an accepted connection.
@@ -65,7 +73,8 @@ impl<S> ReplyDeadline<S> {
             timeout,
             since: None,
             wrote_last: false,
-            timer: Box::pin(tokio::time::sleep(timeout)),
+            write_blocked: false,
+            timer: Box::pin(tokio::time::sleep(PARKED)),
         }
     }
 
@@ -74,55 +83,65 @@ impl<S> ReplyDeadline<S> {
         &self.inner
     }
 
+    /// Whether the timer runs: the client has sent something, and no write is blocked.
+    fn running(&self) -> bool {
+        self.since.is_some() && !self.write_blocked
+    }
+
+    fn restart(&mut self) {
+        let now = Instant::now();
+        self.since = Some(now);
+        self.timer.as_mut().reset(now + self.timeout);
+    }
+
     fn client_sent(&mut self, bytes: usize) {
         if bytes > 0 && (self.since.is_none() || self.wrote_last) {
-            self.since = Some(Instant::now());
             self.wrote_last = false;
+            self.restart();
         }
     }
 
     fn server_sent(&mut self, bytes: usize) {
         if bytes > 0 {
-            self.since = Some(Instant::now());
             self.wrote_last = true;
+            self.write_blocked = false;
+            self.restart();
         }
     }
 
-    /// Fails once the timeout has passed; otherwise makes sure the task is woken when it would.
+    fn write_pending(&mut self) {
+        if self.running() {
+            self.write_blocked = true;
+            self.timer.as_mut().reset(Instant::now() + PARKED);
+        }
+    }
+
+    /// Fails once the timeout has passed; otherwise makes sure the task is woken when it does.
     fn poll_deadline(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
-        let Some(since) = self.since else {
+        if !self.running() || self.timer.as_mut().poll(cx).is_pending() {
             return Ok(());
-        };
-        let due = since + self.timeout;
-        if self.timer.deadline() > due {
-            self.timer.as_mut().reset(due);
         }
-        // At most twice round: a timer set for an earlier deadline fires before `due` and is
-        // moved to `due`; a timer at `due` that fires ends the connection.
-        while self.timer.as_mut().poll(cx).is_ready() {
-            if self.timer.deadline() >= due {
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "the server wrote nothing to a waiting client for the reply timeout",
-                ));
-            }
-            self.timer.as_mut().reset(due);
-        }
-        Ok(())
+        tracing::debug!(
+            wrote_last = self.wrote_last,
+            "reply timeout: closing the connection"
+        );
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the server wrote nothing to a waiting client for the reply timeout",
+        ))
     }
 
-    /// The outcome of a poll: progress is recorded, a pending operation is checked against the
-    /// deadline.
-    fn after<T>(
+    /// The outcome of a read: bytes restart or start the timer, waiting is checked against it.
+    fn after_read(
         &mut self,
         cx: &mut Context<'_>,
-        polled: Poll<io::Result<T>>,
-        progress: impl FnOnce(&mut Self, &T),
-    ) -> Poll<io::Result<T>> {
+        polled: Poll<io::Result<()>>,
+        read: usize,
+    ) -> Poll<io::Result<()>> {
         match polled {
-            Poll::Ready(Ok(value)) => {
-                progress(self, &value);
-                Poll::Ready(Ok(value))
+            Poll::Ready(Ok(())) => {
+                self.client_sent(read);
+                Poll::Ready(Ok(()))
             }
             Poll::Pending => match self.poll_deadline(cx) {
                 Ok(()) => Poll::Pending,
@@ -130,6 +149,20 @@ impl<S> ReplyDeadline<S> {
             },
             failed => failed,
         }
+    }
+
+    /// The outcome of a write: bytes restart the timer, a write that cannot proceed suspends it.
+    fn after_write<T>(
+        &mut self,
+        polled: Poll<io::Result<T>>,
+        written: impl FnOnce(&T) -> usize,
+    ) -> Poll<io::Result<T>> {
+        match &polled {
+            Poll::Ready(Ok(value)) => self.server_sent(written(value)),
+            Poll::Pending => self.write_pending(),
+            Poll::Ready(Err(_)) => {}
+        }
+        polled
     }
 }
 
@@ -143,7 +176,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReplyDeadline<S> {
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.inner).poll_read(cx, buf);
         let read = buf.filled().len() - before;
-        this.after(cx, polled, |this, ()| this.client_sent(read))
+        this.after_read(cx, polled, read)
     }
 }
 
@@ -155,7 +188,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ReplyDeadline<S> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.inner).poll_write(cx, buf);
-        this.after(cx, polled, |this, n| this.server_sent(*n))
+        this.after_write(polled, |n| *n)
     }
 
     fn poll_write_vectored(
@@ -165,7 +198,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ReplyDeadline<S> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        this.after(cx, polled, |this, n| this.server_sent(*n))
+        this.after_write(polled, |n| *n)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -175,7 +208,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ReplyDeadline<S> {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.inner).poll_flush(cx);
-        this.after(cx, polled, |_, ()| {})
+        this.after_write(polled, |()| 0)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -305,20 +338,23 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_answer_the_client_does_not_accept_fails_the_write_one_timeout_after_the_last_byte_out()
-     {
+    async fn an_answer_the_client_does_not_accept_is_left_to_the_send_timeout() {
         let (mut server, mut client) = connection(4);
         client.write_all(b"GET").await.unwrap();
         let mut buf = [0; 3];
         server.read_exact(&mut buf).await.unwrap();
-        let started = Instant::now();
-        let error = tokio::time::timeout(TIMEOUT * 10, server.write_all(b"a long answer"))
-            .await
-            .expect("the write must fail within ten timeouts")
-            .unwrap_err();
-        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
-        // The first 4 bytes went out at once; the timeout counts from them.
-        assert_eq!(started.elapsed(), TIMEOUT);
+        let blocked = tokio::time::timeout(TIMEOUT * 10, async {
+            server.write_all(b"a long answer").await.unwrap();
+        })
+        .await;
+        assert!(blocked.is_err(), "the write must still be waiting");
+        // Reads wait as well while the write is blocked (the dispatcher polls both).
+        let mut more = [0; 1];
+        let waited = tokio::time::timeout(TIMEOUT * 10, server.read(&mut more)).await;
+        assert!(
+            waited.is_err(),
+            "the read must still be waiting: {waited:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
