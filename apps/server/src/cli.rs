@@ -146,7 +146,8 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     pub send_timeout_ms: u64,
     /// How long, in ms, the server may write nothing to a client that has sent something (since
-    /// its first byte, or since the server's last byte); later, the connection is closed. Bounds
+    /// its first byte, or since the server's last byte, but not while an answer waits for the
+    /// client to read it: the send timeout's job); later, the connection is closed. Bounds
     /// a request left unfinished after a connection's first one (the first is answered 408
     /// after 5 s). Must exceed 5 s for a request head plus the body timeout and, on
     /// PostgreSQL, the request timeout. On SQLite, which has no request timeout, it also ends
