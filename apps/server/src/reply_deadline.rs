@@ -91,7 +91,10 @@ impl<S> ReplyDeadline<S> {
     fn restart(&mut self) {
         let now = Instant::now();
         self.since = Some(now);
-        self.timer.as_mut().reset(now + self.timeout);
+        // A blocked write keeps the timer parked: the write that unblocks restarts it.
+        if !self.write_blocked {
+            self.timer.as_mut().reset(now + self.timeout);
+        }
     }
 
     fn client_sent(&mut self, bytes: usize) {
