@@ -22,7 +22,7 @@ use actix_web::dev::AppConfig;
 use actix_web::rt::net::TcpStream;
 
 use crate::app::{AppState, app};
-use crate::connections::ConnectionLimits;
+use crate::connections::{ConnectionLimits, SEND_TIMEOUT_SUPPORTED};
 use crate::reply_deadline::ReplyDeadline;
 
 /// Clients waiting to be accepted: actix-web's default. Past the connection limit new clients
@@ -88,6 +88,7 @@ pub fn bind(
                 ));
             let limits = settings.limits;
             let reply_timeout = limits.reply_timeout;
+            let send_timeout_in_force = limits.send_timeout.is_some() && SEND_TIMEOUT_SUPPORTED;
             fn_service(move |stream: TcpStream| async move {
                 // A response written in several pieces (a large answer in slices, a streamed
                 // one) must not wait for the client's delayed ACK before its last small piece
@@ -95,7 +96,10 @@ pub fn bind(
                 let _ = stream.set_nodelay(true);
                 limits.configure(&stream);
                 let peer = stream.peer_addr().ok();
-                Ok::<_, DispatchError>((ReplyDeadline::new(stream, reply_timeout), peer))
+                Ok::<_, DispatchError>((
+                    ReplyDeadline::new(stream, reply_timeout, send_timeout_in_force),
+                    peer,
+                ))
             })
             .and_then(http)
         })?

@@ -105,6 +105,14 @@ fn request_id(req: &ServiceRequest) -> String {
     }
 }
 
+/// How many requests run as tasks of their own at once on SQLite ([`deadline`]): a task
+/// outlives its connection, so a client that sends and resets cannot pile up work without
+/// bound (the embedded pool has 4 connections; past this, requests run in place as before).
+const DETACHED_AT_ONCE: usize = 256;
+
+static DETACHABLE_REQUESTS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(DETACHED_AT_ONCE);
+
 /// Answers 503 `UNAVAILABLE` when a request outlives its deadline. Registered for every
 /// backend but only armed on PostgreSQL: dropping an in-flight SQLite query on actix's
 /// current-thread workers panics, while a dropped PostgreSQL query
@@ -129,12 +137,27 @@ pub async fn deadline(
         .app_data::<web::Data<RequestDeadline>>()
         .and_then(|d| d.0);
     let Some(limit) = limit else {
-        // A task needs actix's runtime (its `LocalSet`); the HTTP tests that drive the
-        // application from plain tokio run the request in place.
-        if actix_web::rt::System::try_current().is_none() {
+        // A task needs actix's runtime (its `LocalSet`; on the server's workers `System` is
+        // set); the HTTP tests that drive the application from plain tokio, and requests past
+        // the bound on detached ones, run in place.
+        let permit = actix_web::rt::System::try_current()
+            .and_then(|_| DETACHABLE_REQUESTS.try_acquire().ok());
+        let Some(permit) = permit else {
             return next.call(req).await;
-        }
-        let request = actix_web::rt::spawn(next.call(req).in_current_span());
+        };
+        // Task-local values do not follow a task: the request's statement counter is passed on.
+        let statements = StatementCounter::current();
+        let call = next.call(req);
+        let request = actix_web::rt::spawn(
+            async move {
+                let _permit = permit;
+                match statements {
+                    Some(counter) => counter.scope(call).await,
+                    None => call.await,
+                }
+            }
+            .in_current_span(),
+        );
         return request.await.map_err(|failed| {
             Error::from(ApiError::Internal(format!(
                 "the request's task did not finish: {failed}"
@@ -177,4 +200,41 @@ pub async fn refuse_encoded_bodies(
         }
     }
     next.call(req).await
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test};
+
+    /// Answers whether the request runs inside a statement counter's scope.
+    async fn counted() -> HttpResponse {
+        HttpResponse::Ok().body(if StatementCounter::current().is_some() {
+            "counted"
+        } else {
+            "lost"
+        })
+    }
+
+    #[actix_web::test]
+    async fn a_request_run_as_its_own_task_keeps_its_statement_counter() {
+        // Without a deadline (SQLite) and inside actix's runtime, the request runs as a task.
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(RequestDeadline(None)))
+                .wrap(from_fn(deadline))
+                .route("/", web::get().to(counted)),
+        )
+        .await;
+        let counter = StatementCounter::new();
+        let answer = counter
+            .scope(test::call_and_read_body(
+                &app,
+                test::TestRequest::get().uri("/").to_request(),
+            ))
+            .await;
+        assert_eq!(answer, "counted");
+    }
 }

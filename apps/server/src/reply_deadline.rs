@@ -12,9 +12,10 @@
 //! - the timer starts at the client's first byte;
 //! - every byte the server writes restarts it, and so does the client's first byte after a
 //!   write (a new request is timed from its own start, not from the previous answer);
-//! - nothing stops it, except a blocked write (below): bytes read while an answer was being written may be the start of the
-//!   next request, and the stream cannot tell when they have been answered. A client's unanswered
-//!   bytes are thus always within one timeout of the server's last write, whatever their timing.
+//! - nothing stops it, except a blocked write (below): bytes read while an answer was being
+//!   written may be the start of the next request, and the stream cannot tell when they have
+//!   been answered. While no write is blocked, a client's unanswered bytes are thus always
+//!   within one timeout of the server's last write, whatever their timing.
 //!
 //! What that means for the connections the server sees:
 //!
@@ -24,8 +25,9 @@
 //!   PostgreSQL, `--request-timeout-ms`; checked at start-up in [`crate::config`]);
 //! - an idle keep-alive connection is closed by the keep-alive timeout (5 s) first;
 //! - while a write cannot proceed (the client does not accept the answer) the timer is
-//!   suspended: that is the send timeout's business ([`crate::connections`]), and the first
-//!   byte written afterwards restarts it.
+//!   suspended when a send timeout is in force: that is its business
+//!   ([`crate::connections`]), and the first byte written afterwards restarts the timer.
+//!   Without one (switched off, or not Linux) the timer ends such a connection too.
 //!
 //! When the timeout expires, the dispatcher's next read fails with
 //! [`std::io::ErrorKind::TimedOut`] and actix-web drops the connection, as it does for a peer
@@ -54,6 +56,8 @@ pub struct ReplyDeadline<S> {
     wrote_last: bool,
     /// Whether the last write could not proceed: the timer is suspended until one does.
     write_blocked: bool,
+    /// Whether a blocked write suspends the timer: only when a send timeout is in force.
+    park_on_blocked_write: bool,
     /// Set to the current deadline whenever it moves, so that it wakes the connection's task
     /// only when the deadline is really reached: an early wake lets actix-http's dispatcher
     /// encode more of a blocked answer into its buffer (measured: 90 MiB more for 1,024 clients
@@ -66,14 +70,17 @@ pub struct ReplyDeadline<S> {
 const PARKED: Duration = Duration::from_secs(7 * 24 * 3600);
 
 impl<S> ReplyDeadline<S> {
-    /// Wraps an accepted connection.
-    pub fn new(inner: S, timeout: Duration) -> Self {
+    /// Wraps an accepted connection. `send_timeout_in_force`: whether something else (the
+    /// kernel's send timeout) ends a connection whose client does not accept data; if so, the
+    /// timer is suspended while a write is blocked, and otherwise it ends that connection too.
+    pub fn new(inner: S, timeout: Duration, send_timeout_in_force: bool) -> Self {
         Self {
             inner,
             timeout,
             since: None,
             wrote_last: false,
             write_blocked: false,
+            park_on_blocked_write: send_timeout_in_force,
             timer: Box::pin(tokio::time::sleep(PARKED)),
         }
     }
@@ -113,7 +120,7 @@ impl<S> ReplyDeadline<S> {
     }
 
     fn write_pending(&mut self) {
-        if self.running() {
+        if self.park_on_blocked_write && self.running() {
             self.write_blocked = true;
             self.timer.as_mut().reset(Instant::now() + PARKED);
         }
@@ -209,9 +216,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ReplyDeadline<S> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let polled = Pin::new(&mut this.inner).poll_flush(cx);
-        this.after_write(polled, |()| 0)
+        // A flush writes nothing of its own: it neither restarts nor parks the timer.
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -232,7 +238,7 @@ mod tests {
     /// The server's end wrapped, and the client's end, with `capacity` bytes of buffer each way.
     fn connection(capacity: usize) -> (ReplyDeadline<DuplexStream>, DuplexStream) {
         let (server, client) = duplex(capacity);
-        (ReplyDeadline::new(server, TIMEOUT), client)
+        (ReplyDeadline::new(server, TIMEOUT, true), client)
     }
 
     /// Reads on the server until the read fails; returns the error's kind and when it came.
@@ -358,6 +364,41 @@ mod tests {
             waited.is_err(),
             "the read must still be waiting: {waited:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_send_timeout_a_blocked_answer_ends_one_timeout_after_the_last_byte_out() {
+        let (server, mut client) = duplex(4);
+        let mut server = ReplyDeadline::new(server, TIMEOUT, false);
+        client.write_all(b"GET").await.unwrap();
+        let mut buf = [0; 3];
+        server.read_exact(&mut buf).await.unwrap();
+        let started = Instant::now();
+        let mut answer: &[u8] = b"a long answer";
+        let mut unread = [0; 1];
+        // As the dispatcher does: write what it can, and poll reads meanwhile.
+        let outcome = tokio::time::timeout(
+            TIMEOUT * 10,
+            std::future::poll_fn(|cx| {
+                while !answer.is_empty() {
+                    match Pin::new(&mut server).poll_write(cx, answer) {
+                        Poll::Ready(Ok(written)) => answer = &answer[written..],
+                        Poll::Ready(Err(error)) => return Poll::Ready(Err::<(), _>(error)),
+                        Poll::Pending => break,
+                    }
+                }
+                let mut read = ReadBuf::new(&mut unread);
+                match Pin::new(&mut server).poll_read(cx, &mut read) {
+                    Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
+                    _ => Poll::Pending,
+                }
+            }),
+        )
+        .await
+        .expect("the connection must fail within ten timeouts");
+        assert_eq!(outcome.unwrap_err().kind(), io::ErrorKind::TimedOut);
+        // The first 4 bytes went out at once; the timeout counts from them.
+        assert_eq!(started.elapsed(), TIMEOUT);
     }
 
     #[tokio::test(start_paused = true)]
