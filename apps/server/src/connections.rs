@@ -36,8 +36,8 @@ pub struct ConnectionLimits {
     /// How long data sent to a client may stay unacknowledged before its connection is closed
     /// (`None`: the operating system's behaviour).
     pub send_timeout: Option<Duration>,
-    /// How long a client that has sent something may wait for the first byte of an answer
-    /// before its connection is closed ([`crate::reply_deadline`]).
+    /// How long the server may write nothing to a client that has sent something before the
+    /// connection is closed ([`crate::reply_deadline`] has the exact rule).
     pub reply_timeout: Duration,
 }
 

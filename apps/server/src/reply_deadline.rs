@@ -85,11 +85,6 @@ impl<S> ReplyDeadline<S> {
         }
     }
 
-    /// The wrapped stream.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
     /// Whether the timer runs: the client has sent something, and no write is blocked.
     fn running(&self) -> bool {
         self.since.is_some() && !self.write_blocked
