@@ -15,12 +15,15 @@ use crate::body_deadline::{BodyDeadline, body_deadline};
 use crate::metrics::Metrics;
 use crate::middleware::{self, RequestDeadline};
 use crate::routes;
+use crate::slow_requests::SlowRequestLog;
 use crate::streamed_gzip::StreamedGzip;
 
 /// Default largest JSON body: 256 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 256 * 1024;
 /// Default time for a request body to arrive: 10 s.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default threshold of the slow-request log: 100 ms.
+pub const DEFAULT_SLOW_REQUEST: Duration = Duration::from_millis(100);
 
 /// Everything the handlers share. Built once, outside the per-worker factory of
 /// [`crate::http_server`], and cloned into each worker: clones share the pool, the cache and the metrics registry.
@@ -42,6 +45,8 @@ pub struct AppState {
     pub body_timeout: Duration,
     /// How many streamed answers are being gzipped (bounded).
     pub streamed_gzip: Arc<StreamedGzip>,
+    /// Where requests slower than a threshold are reported.
+    pub slow_requests: Arc<SlowRequestLog>,
 }
 
 impl AppState {
@@ -56,6 +61,7 @@ impl AppState {
             dashboard: true,
             body_timeout: DEFAULT_BODY_TIMEOUT,
             streamed_gzip: Arc::default(),
+            slow_requests: Arc::new(SlowRequestLog::new(Some(DEFAULT_SLOW_REQUEST))),
         })
     }
 }
@@ -79,6 +85,7 @@ pub fn app(
         .app_data(web::Data::new(RequestDeadline(state.deadline)))
         .app_data(web::Data::new(BodyDeadline(state.body_timeout)))
         .app_data(web::Data::from(state.streamed_gzip))
+        .app_data(web::Data::from(state.slow_requests))
         // The only place routes are registered: exactly the route table's entries
         // (`tests/http/routes.rs` compares the router with the table).
         .configure(routes::configure(state.body_limit, state.dashboard))

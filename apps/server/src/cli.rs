@@ -155,6 +155,12 @@ pub struct ServeArgs {
     #[arg(long, env = "INSIGHTS_REPLY_TIMEOUT_MS", default_value_t = 30_000,
           value_parser = clap::value_parser!(u64).range(1_000..=3_600_000))]
     pub reply_timeout_ms: u64,
+    /// Requests taking longer than this many ms are logged at warn with where their time
+    /// went (waiting for a database connection, holding one, or neither); at most 10 lines a
+    /// second. 0 turns the log off.
+    #[arg(long, env = "INSIGHTS_SLOW_REQUEST_MS", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub slow_request_ms: u64,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "INSIGHTS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,

@@ -194,6 +194,8 @@ pub struct ServeConfig {
     pub workers: usize,
     /// Client connection limits.
     pub connections: ConnectionLimits,
+    /// Requests slower than this are logged with where their time went; `None`: never.
+    pub slow_request: Option<Duration>,
     /// Grace period for in-flight requests at shutdown.
     pub shutdown_timeout: Duration,
     /// The data folder (for messages).
@@ -290,6 +292,8 @@ impl ServeConfig {
                     .then(|| Duration::from_millis(args.send_timeout_ms)),
                 reply_timeout,
             },
+            slow_request: (args.slow_request_ms > 0)
+                .then(|| Duration::from_millis(args.slow_request_ms)),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout_secs),
             data_dir: args.database.data_dir.clone(),
             read_replica,

@@ -12,6 +12,7 @@
 //! | [`error`] | [`error::ApiError`], the only place that knows status codes |
 //! | [`envelope`] | the `{"success":true,"data":…}` wrapper, and the responders that send answers |
 //! | [`sliced_body`] | large bodies handed to the connection in bounded slices of shared bytes |
+//! | [`slow_requests`] | the slow-request log: where a slow request's time went |
 //! | [`streamed_gzip`] | the bound on streamed answers gzipped at once |
 //! | [`connections`] | client connection limits: how many, and the send timeout |
 //! | [`reply_deadline`] | a client that sent something gets an answer in time, or loses its connection |
@@ -67,6 +68,7 @@ pub mod openapi;
 pub mod reply_deadline;
 pub mod routes;
 pub mod sliced_body;
+pub mod slow_requests;
 pub mod startup;
 pub mod streamed_gzip;
 pub mod telemetry;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use insights_service::Insights;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Counter, Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
 };
 
 /// Label used for requests that matched no route, so unknown paths cannot blow up cardinality.
@@ -59,6 +59,8 @@ struct SnapshotMetrics {
     cache_invalidations: IntCounter,
     cache_entries: IntGauge,
     db_statements: IntCounter,
+    pool_wait: Counter,
+    connection_time: Counter,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
     #[cfg(feature = "redis")]
@@ -67,6 +69,12 @@ struct SnapshotMetrics {
 
 fn counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
     let c = IntCounter::new(name, help)?;
+    registry.register(Box::new(c.clone()))?;
+    Ok(c)
+}
+
+fn seconds(registry: &Registry, name: &str, help: &str) -> prometheus::Result<Counter> {
+    let c = Counter::new(name, help)?;
     registry.register(Box::new(c.clone()))?;
     Ok(c)
 }
@@ -80,6 +88,14 @@ fn gauge(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntG
 /// Raises a counter to an absolute total read from elsewhere (totals only grow).
 fn catch_up(counter: &IntCounter, total: u64) {
     counter.inc_by(total.saturating_sub(counter.get()));
+}
+
+/// [`catch_up`] for a total of seconds.
+fn catch_up_seconds(counter: &Counter, total: Duration) {
+    let behind = total.as_secs_f64() - counter.get();
+    if behind > 0.0 {
+        counter.inc_by(behind);
+    }
 }
 
 impl Metrics {
@@ -141,6 +157,16 @@ impl Metrics {
                 "Entries in the response cache.",
             )?,
             db_statements: counter(r, "insights_db_statements_total", "SQL statements issued.")?,
+            pool_wait: seconds(
+                r,
+                "insights_db_pool_wait_seconds_total",
+                "Time spent waiting for a pooled database connection, summed over checkouts.",
+            )?,
+            connection_time: seconds(
+                r,
+                "insights_db_connection_seconds_total",
+                "Time pooled database connections were held (statements and row decoding).",
+            )?,
             pool_connections: gauge(r, "insights_db_pool_connections", "Open connections.")?,
             pool_idle: gauge(r, "insights_db_pool_idle_connections", "Idle connections.")?,
             #[cfg(feature = "redis")]
@@ -195,6 +221,8 @@ impl Metrics {
             catch_up(&s.cache_evictions, snap.cache.evictions);
             catch_up(&s.cache_invalidations, snap.cache.invalidations);
             catch_up(&s.db_statements, snap.statements);
+            catch_up_seconds(&s.pool_wait, snap.pool_wait);
+            catch_up_seconds(&s.connection_time, snap.connection_time);
             s.cache_entries
                 .set(i64::try_from(snap.cache.entries).unwrap_or(i64::MAX));
             s.pool_connections.set(i64::from(snap.pool.connections));

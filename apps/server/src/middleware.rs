@@ -14,6 +14,7 @@ use tracing::Instrument;
 
 use crate::error::ApiError;
 use crate::metrics::{Metrics, UNMATCHED_ROUTE, method_label};
+use crate::slow_requests::{RequestCost, SlowRequestLog};
 
 /// Header carrying the request id in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -35,6 +36,7 @@ pub async fn observe(
     let method_label = method_label(req.method());
     let path = req.path().to_owned();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let slow_requests = req.app_data::<web::Data<SlowRequestLog>>().cloned();
     let span = tracing::info_span!("request", id = %id, method = %method, path = %path);
     let statements = StatementCounter::new();
     let result = statements
@@ -76,6 +78,18 @@ pub async fn observe(
             );
         }
     });
+    if let Some(log) = slow_requests {
+        span.in_scope(|| {
+            log.observe(&RequestCost {
+                route: &route,
+                status: status.as_u16(),
+                elapsed,
+                statements: statements.get(),
+                waited: statements.waited(),
+                held: statements.held(),
+            });
+        });
+    }
     if let Some(metrics) = metrics {
         metrics.observe(
             &route,
@@ -236,5 +250,73 @@ mod tests {
             ))
             .await;
         assert_eq!(answer, "counted");
+    }
+
+    /// A log writer whose lines the test reads back.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    async fn takes_a_while() -> HttpResponse {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        HttpResponse::Ok().finish()
+    }
+
+    #[actix_web::test]
+    async fn a_request_over_the_threshold_is_logged_with_where_its_time_went() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let _subscriber = tracing::subscriber::set_default(
+            tracing_subscriber::fmt()
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .finish(),
+        );
+        let app = |threshold| {
+            App::new()
+                .app_data(web::Data::new(SlowRequestLog::new(Some(threshold))))
+                .wrap(from_fn(observe))
+                .route("/slow/{id}", web::get().to(takes_a_while))
+        };
+        let quick_enough = test::init_service(app(Duration::from_secs(60))).await;
+        test::call_service(
+            &quick_enough,
+            test::TestRequest::get().uri("/slow/1").to_request(),
+        )
+        .await;
+        assert!(captured.0.lock().unwrap().is_empty(), "nothing is slow yet");
+
+        let slow = test::init_service(app(Duration::from_millis(10))).await;
+        test::call_service(
+            &slow,
+            test::TestRequest::get()
+                .uri("/slow/2")
+                .insert_header((REQUEST_ID, "slow-one"))
+                .to_request(),
+        )
+        .await;
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        for part in [
+            "WARN",
+            "id=slow-one",
+            "path=/slow/2",
+            "slow request",
+            "route=/slow/{id}",
+            "status=200",
+            "pool_wait_ms=0",
+            "connection_ms=0",
+            "statements=0",
+        ] {
+            assert!(log.contains(part), "{part:?} missing from {log:?}");
+        }
     }
 }

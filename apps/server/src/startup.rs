@@ -14,6 +14,7 @@ use crate::connections::SEND_TIMEOUT_SUPPORTED;
 use crate::demo::{DEMO_USER, banner, operator_banner};
 use crate::http_server::{self, HttpSettings};
 use crate::metrics::Metrics;
+use crate::slow_requests::SlowRequestLog;
 
 /// Why a subcommand could not run.
 #[derive(Debug, thiserror::Error)]
@@ -199,6 +200,7 @@ pub async fn serve(config: ServeConfig) -> Result<(), StartupError> {
         body_timeout: config.body_timeout,
         dashboard: config.dashboard,
         streamed_gzip: Arc::default(),
+        slow_requests: Arc::new(SlowRequestLog::new(config.slow_request)),
     };
     let limits = config.connections;
     if limits.send_timeout.is_some() && !SEND_TIMEOUT_SUPPORTED {

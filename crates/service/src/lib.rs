@@ -159,6 +159,10 @@ pub struct MetricsSnapshot {
     pub cache: CacheStats,
     /// SQL statements issued so far.
     pub statements: u64,
+    /// Time spent waiting for pooled connections so far, summed over checkouts.
+    pub pool_wait: Duration,
+    /// Time pooled connections were held so far, summed over checkouts.
+    pub connection_time: Duration,
     /// Pool occupancy.
     pub pool: PoolState,
     /// `"postgres"` or `"sqlite"`.
@@ -285,6 +289,8 @@ impl Insights {
         MetricsSnapshot {
             cache: self.cache.stats(),
             statements: self.primary().statements().get(),
+            pool_wait: self.primary().statements().waited(),
+            connection_time: self.primary().statements().held(),
             pool: self.primary().pool_state(),
             backend: self.primary().backend(),
             #[cfg(feature = "redis")]

@@ -111,7 +111,8 @@ impl Store {
         self.backend
     }
 
-    /// Statements issued through this store so far (all connections).
+    /// Statements issued through this store so far (all connections), and the time spent
+    /// waiting for and holding its connections.
     pub fn statements(&self) -> &StatementCounter {
         &self.statements
     }

@@ -5,6 +5,7 @@
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use diesel::{Insertable, Table, dsl};
 use diesel_async::AsyncConnection;
@@ -12,7 +13,7 @@ use diesel_async::pooled_connection::PoolableConnection;
 
 use crate::health::Health;
 use crate::schema_check::Catalog;
-use crate::statements::{CountingInstrumentation, StatementCounter, record};
+use crate::statements::{CheckoutCost, CountingInstrumentation, StatementCounter, record};
 use crate::{DatabaseUrl, PoolState, Store, StoreConfig, StoreError};
 
 #[cfg(feature = "sqlite")]
@@ -133,6 +134,8 @@ where
     conn: bb8::PooledConnection<'a, C>,
     statements: Arc<Progress>,
     total: &'a StatementCounter,
+    waited: Duration,
+    checked_out: Instant,
 }
 
 /// Statements started and finished on one checkout.
@@ -164,13 +167,28 @@ where
     where
         StoreError: From<bb8::RunError<C::Error>>,
     {
-        let mut conn = Self::get_open(pool, health).await?;
+        let asked = Instant::now();
+        let mut conn = match Self::get_open(pool, health).await {
+            Ok(conn) => conn,
+            Err(error) => {
+                // A wait that ends in a checkout timeout is the slowest wait of all.
+                let cost = CheckoutCost {
+                    waited: asked.elapsed(),
+                    ..CheckoutCost::default()
+                };
+                record(total, cost);
+                return Err(error);
+            }
+        };
+        let checked_out = Instant::now();
         let statements = Arc::new(Progress::default());
         conn.set_instrumentation(CountingInstrumentation(statements.clone()));
         Ok(Self {
             conn,
             statements,
             total,
+            waited: checked_out.duration_since(asked),
+            checked_out,
         })
     }
 }
@@ -220,7 +238,12 @@ where
         if self.statements.finished.load(Ordering::Relaxed) < started {
             self.conn.cancel_running();
         }
-        record(self.total, started);
+        let cost = CheckoutCost {
+            statements: started,
+            waited: self.waited,
+            held: self.checked_out.elapsed(),
+        };
+        record(self.total, cost);
     }
 }
 

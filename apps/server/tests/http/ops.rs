@@ -65,9 +65,17 @@ async fn metrics_expose_routes_cache_and_pool(db: TestDb) {
         "insights_db_pool_connections",
         "insights_db_pool_idle_connections",
         "insights_db_statements_total",
+        "insights_db_pool_wait_seconds_total",
+        "insights_db_connection_seconds_total",
     ] {
         assert!(text.contains(needle), "missing {needle}:\n{text}");
     }
+    let held: f64 = text
+        .lines()
+        .find_map(|line| line.strip_prefix("insights_db_connection_seconds_total "))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no connection time:\n{text}"));
+    assert!(held > 0.0, "the requests above held connections: {held}");
 }
 
 async fn openapi_lists_every_route_with_its_parameters(db: TestDb) {

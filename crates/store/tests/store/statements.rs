@@ -86,3 +86,31 @@ async fn statement_counts_do_not_grow_with_data(db: TestDb) {
     );
     assert!(store.statements().get() > 0);
 }
+
+both_backends!(checkouts_report_their_wait_for_the_pool_and_their_connection_time);
+
+/// Two reads at once on a pool of one connection: the second waits for the first's connection,
+/// and both hold it for a while; the request's tally and the store's total both see it.
+async fn checkouts_report_their_wait_for_the_pool_and_their_connection_time(db: TestDb) {
+    let url = insights_store::DatabaseUrl::parse(&db.url).expect("url");
+    let store = Store::connect(&insights_store::StoreConfig {
+        pool_size: 1,
+        ..insights_store::StoreConfig::new(url)
+    })
+    .await
+    .expect("one-connection store");
+    let read = || store.patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None);
+    let (held_before, waited_before) = (store.statements().held(), store.statements().waited());
+    let request = StatementCounter::new();
+    let (a, b) = request.scope(async { tokio::join!(read(), read()) }).await;
+    a.expect("first read");
+    b.expect("second read");
+    assert_eq!(request.get(), 2);
+    assert!(request.held() > std::time::Duration::ZERO, "{request:?}");
+    assert!(request.waited() > std::time::Duration::ZERO, "{request:?}");
+    assert_eq!(store.statements().held() - held_before, request.held());
+    assert_eq!(
+        store.statements().waited() - waited_before,
+        request.waited()
+    );
+}
