@@ -402,6 +402,17 @@ mod tests {
     }
 
     #[test]
+    fn the_slow_request_log_defaults_to_the_applications_threshold_and_0_turns_it_off() {
+        let defaults = ServeConfig::from_args(&serve_args(&[])).unwrap();
+        assert_eq!(
+            defaults.slow_request,
+            Some(crate::app::DEFAULT_SLOW_REQUEST)
+        );
+        let off = ServeConfig::from_args(&serve_args(&["--slow-request-ms", "0"])).unwrap();
+        assert_eq!(off.slow_request, None);
+    }
+
+    #[test]
     #[cfg(all(feature = "sqlite", feature = "postgres"))]
     fn the_reply_timeout_must_outlast_the_body_and_request_timeouts() {
         let defaults = ServeConfig::from_args(&serve_args(&[])).unwrap();

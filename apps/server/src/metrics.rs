@@ -160,12 +160,12 @@ impl Metrics {
             pool_wait: seconds(
                 r,
                 "insights_db_pool_wait_seconds_total",
-                "Time spent waiting for a pooled database connection, summed over checkouts.",
+                "Time spent waiting for a pooled connection to the primary database, summed over checkouts.",
             )?,
             connection_time: seconds(
                 r,
                 "insights_db_connection_seconds_total",
-                "Time pooled database connections were held (statements and row decoding).",
+                "Time pooled connections to the primary database were held, summed over checkouts.",
             )?,
             pool_connections: gauge(r, "insights_db_pool_connections", "Open connections.")?,
             pool_idle: gauge(r, "insights_db_pool_idle_connections", "Idle connections.")?,

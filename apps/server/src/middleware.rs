@@ -79,15 +79,16 @@ pub async fn observe(
         }
     });
     if let Some(log) = slow_requests {
-        span.in_scope(|| {
-            log.observe(&RequestCost {
-                route: &route,
-                status: status.as_u16(),
-                elapsed,
-                statements: statements.get(),
-                waited: statements.waited(),
-                held: statements.held(),
-            });
+        log.observe(&RequestCost {
+            id: &id,
+            method: &method,
+            path: &path,
+            route: &route,
+            status: status.as_u16(),
+            elapsed,
+            statements: statements.get(),
+            waited: statements.waited(),
+            held: statements.held(),
         });
     }
     if let Some(metrics) = metrics {
@@ -305,18 +306,49 @@ mod tests {
         )
         .await;
         let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        // The handler touches no database: both of its times are exactly zero. The id,
+        // method and path are the line's own fields, not only its span's.
         for part in [
-            "WARN",
-            "id=slow-one",
-            "path=/slow/2",
-            "slow request",
-            "route=/slow/{id}",
-            "status=200",
-            "pool_wait_ms=0",
-            "connection_ms=0",
-            "statements=0",
+            " WARN ",
+            " slow request id=slow-one method=GET path=/slow/2 route=/slow/{id} status=200 ",
+            " pool_wait_ms=0.0 connection_ms=0.0 statements=0 ",
         ] {
             assert!(log.contains(part), "{part:?} missing from {log:?}");
         }
+    }
+
+    #[actix_web::test]
+    async fn the_slow_request_line_stands_alone_where_only_warnings_are_logged() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let _subscriber = tracing::subscriber::set_default(
+            tracing_subscriber::fmt()
+                .with_writer(move || writer.clone())
+                .with_ansi(false)
+                .with_max_level(tracing::Level::WARN)
+                .finish(),
+        );
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(SlowRequestLog::new(Some(
+                    Duration::from_millis(10),
+                ))))
+                .wrap(from_fn(observe))
+                .route("/slow", web::get().to(takes_a_while)),
+        )
+        .await;
+        test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri("/slow")
+                .insert_header((REQUEST_ID, "warn-only"))
+                .to_request(),
+        )
+        .await;
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            log.contains("slow request id=warn-only method=GET path=/slow "),
+            "{log:?}"
+        );
     }
 }

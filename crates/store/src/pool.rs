@@ -13,7 +13,9 @@ use diesel_async::pooled_connection::PoolableConnection;
 
 use crate::health::Health;
 use crate::schema_check::Catalog;
-use crate::statements::{CheckoutCost, CountingInstrumentation, StatementCounter, record};
+use crate::statements::{
+    CheckoutCost, CountingInstrumentation, PoolWait, StatementCounter, record,
+};
 use crate::{DatabaseUrl, PoolState, Store, StoreConfig, StoreError};
 
 #[cfg(feature = "sqlite")]
@@ -120,8 +122,8 @@ impl bb8::ErrorSink<diesel_async::pooled_connection::PoolError> for LogErrors {
     }
 }
 
-/// A checked-out connection that counts the statements run on it and reports them when it goes
-/// back to the pool.
+/// A checked-out connection that counts the statements run on it and reports them, with the
+/// time it waited for the pool and was held, when it goes back to the pool.
 ///
 /// Dropped while a statement is still running (the request outlived its deadline and its
 /// future was dropped), it asks PostgreSQL to cancel that statement and keeps the connection
@@ -167,28 +169,17 @@ where
     where
         StoreError: From<bb8::RunError<C::Error>>,
     {
-        let asked = Instant::now();
-        let mut conn = match Self::get_open(pool, health).await {
-            Ok(conn) => conn,
-            Err(error) => {
-                // A wait that ends in a checkout timeout is the slowest wait of all.
-                let cost = CheckoutCost {
-                    waited: asked.elapsed(),
-                    ..CheckoutCost::default()
-                };
-                record(total, cost);
-                return Err(error);
-            }
-        };
-        let checked_out = Instant::now();
+        let wait = PoolWait::starting(total, Instant::now());
+        let mut conn = Self::get_open(pool, health).await?;
+        let waited = wait.connected();
         let statements = Arc::new(Progress::default());
         conn.set_instrumentation(CountingInstrumentation(statements.clone()));
         Ok(Self {
             conn,
             statements,
             total,
-            waited: checked_out.duration_since(asked),
-            checked_out,
+            waited,
+            checked_out: Instant::now(),
         })
     }
 }

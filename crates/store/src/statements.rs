@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 
@@ -25,22 +25,63 @@ pub(crate) struct CheckoutCost {
     pub(crate) held: Duration,
 }
 
+/// Nanoseconds, not microseconds: a wait for an idle connection takes a few microseconds, and
+/// rounding each one down would lose most of it (a u64 of nanoseconds lasts 584 years).
 #[derive(Debug, Default)]
 struct Tally {
     statements: AtomicU64,
-    waited_micros: AtomicU64,
-    held_micros: AtomicU64,
+    waited_nanos: AtomicU64,
+    held_nanos: AtomicU64,
 }
 
 impl Tally {
     fn add(&self, cost: CheckoutCost) {
-        let micros = |d: Duration| u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         self.statements
             .fetch_add(cost.statements, Ordering::Relaxed);
-        self.waited_micros
-            .fetch_add(micros(cost.waited), Ordering::Relaxed);
-        self.held_micros
-            .fetch_add(micros(cost.held), Ordering::Relaxed);
+        self.waited_nanos
+            .fetch_add(nanos(cost.waited), Ordering::Relaxed);
+        self.held_nanos
+            .fetch_add(nanos(cost.held), Ordering::Relaxed);
+    }
+}
+
+/// A wait for the pool in progress: whatever ends it (a connection, an error, or the request
+/// being dropped by its deadline), its time is recorded, so that a request that timed out
+/// waiting does not look as if the server itself had been slow.
+pub(crate) struct PoolWait<'a> {
+    total: &'a StatementCounter,
+    asked: Instant,
+    done: bool,
+}
+
+impl<'a> PoolWait<'a> {
+    /// Starts timing a wait that began at `asked`.
+    pub(crate) fn starting(total: &'a StatementCounter, asked: Instant) -> Self {
+        Self {
+            total,
+            asked,
+            done: false,
+        }
+    }
+
+    /// Ends the wait with a connection; its time is the checkout's to report, with what the
+    /// connection then cost.
+    pub(crate) fn connected(mut self) -> Duration {
+        self.done = true;
+        self.asked.elapsed()
+    }
+}
+
+impl Drop for PoolWait<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let cost = CheckoutCost {
+                waited: self.asked.elapsed(),
+                ..CheckoutCost::default()
+            };
+            record(self.total, cost);
+        }
     }
 }
 
@@ -62,19 +103,22 @@ impl StatementCounter {
         self.0.statements.load(Ordering::Relaxed)
     }
 
-    /// Time spent waiting for the pool to hand out a connection, summed over checkouts.
+    /// Time spent waiting for the pool to hand out a connection (opening one when the pool
+    /// has room included), summed over checkouts, failed and abandoned ones included.
     pub fn waited(&self) -> Duration {
-        Duration::from_micros(self.0.waited_micros.load(Ordering::Relaxed))
+        Duration::from_nanos(self.0.waited_nanos.load(Ordering::Relaxed))
     }
 
-    /// Time connections were held once checked out (statements running, rows decoded),
-    /// summed over checkouts.
+    /// Time connections were held once checked out, summed over checkouts: the database's
+    /// work, the round trips, decoding the rows, and any time the holding task waited for its
+    /// thread meanwhile.
     pub fn held(&self) -> Duration {
-        Duration::from_micros(self.0.held_micros.load(Ordering::Relaxed))
+        Duration::from_nanos(self.0.held_nanos.load(Ordering::Relaxed))
     }
 
-    /// Runs `fut` so that every statement the store issues inside it (on this task) is added to
-    /// this counter. Nested scopes count into the innermost one only.
+    /// Runs `fut` so that every statement the store issues inside it (on this task), and the
+    /// time its checkouts waited and held connections, are added to this tally. Nested scopes
+    /// count into the innermost one only.
     pub async fn scope<F: Future>(&self, fut: F) -> F::Output {
         REQUEST_STATEMENTS.scope(self.0.clone(), fut).await
     }
@@ -104,8 +148,41 @@ impl Instrumentation for CountingInstrumentation {
     }
 }
 
-/// Adds a finished checkout's cost to the store total and the enclosing request scope.
+/// Adds a checkout's cost (finished, failed or abandoned) to the store total and the enclosing
+/// request scope.
 pub(crate) fn record(total: &StatementCounter, cost: CheckoutCost) {
     total.0.add(cost);
     let _ = REQUEST_STATEMENTS.try_with(|tally| tally.add(cost));
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_wait_for_the_pool_counts_however_it_ends() {
+        let total = StatementCounter::new();
+        let request = StatementCounter::new();
+        let long_ago = Instant::now()
+            .checked_sub(Duration::from_millis(50))
+            .unwrap();
+        request
+            .scope(async {
+                // Abandoned (the request's deadline dropped the checkout): recorded here.
+                drop(PoolWait::starting(&total, long_ago));
+                // Connected: handed to the checkout, which records it with the connection's
+                // cost when it goes back.
+                let waited = PoolWait::starting(&total, long_ago).connected();
+                assert!(waited >= Duration::from_millis(50), "{waited:?}");
+            })
+            .await;
+        assert!(request.waited() >= Duration::from_millis(50), "{request:?}");
+        assert!(
+            request.waited() < Duration::from_millis(100),
+            "counted once: {request:?}"
+        );
+        assert_eq!(total.waited(), request.waited());
+        assert_eq!(request.held(), Duration::ZERO);
+    }
 }
