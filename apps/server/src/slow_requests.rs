@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Most lines written per second; the rest are counted and reported on the next line.
-const LINES_PER_SECOND: u32 = 10;
+pub const LINES_PER_SECOND: u32 = 10;
 
 /// Logs requests slower than its threshold, at most [`LINES_PER_SECOND`] a second.
 #[derive(Debug)]

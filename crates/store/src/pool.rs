@@ -4,7 +4,7 @@
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use diesel::{Insertable, Table, dsl};
@@ -14,7 +14,7 @@ use diesel_async::pooled_connection::PoolableConnection;
 use crate::health::Health;
 use crate::schema_check::Catalog;
 use crate::statements::{
-    CheckoutCost, CountingInstrumentation, PoolWait, StatementCounter, record,
+    CheckoutCost, CountingInstrumentation, PoolWait, Progress, StatementCounter, record,
 };
 use crate::{DatabaseUrl, PoolState, Store, StoreConfig, StoreError};
 
@@ -138,13 +138,6 @@ where
     total: &'a StatementCounter,
     waited: Duration,
     checked_out: Instant,
-}
-
-/// Statements started and finished on one checkout.
-#[derive(Debug, Default)]
-pub(crate) struct Progress {
-    pub(crate) started: AtomicU64,
-    pub(crate) finished: AtomicU64,
 }
 
 /// What a backend can do about a statement left running by a dropped request.

@@ -10,8 +10,6 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 
-use crate::pool::Progress;
-
 tokio::task_local! {
     static REQUEST_STATEMENTS: Arc<Tally>;
 }
@@ -128,6 +126,13 @@ impl StatementCounter {
     pub fn current() -> Option<Self> {
         REQUEST_STATEMENTS.try_with(|c| Self(c.clone())).ok()
     }
+}
+
+/// Statements started and finished on one checkout.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    pub(crate) started: AtomicU64,
+    pub(crate) finished: AtomicU64,
 }
 
 /// Diesel instrumentation that counts started and finished statements. The callback may run on
