@@ -10,7 +10,7 @@
 # Env:   BIN_DIR (default target/release of this checkout), RUNS (per endpoint, default 5),
 #        SECONDS_PER_RUN (default 20), ENDPOINTS (default
 #        effectiveness-fixed,evolution,recommendations), USERS (default 1000), PORT (18190).
-#        The server's INSIGHTS_* settings pass through.
+#        The server's INSIGHTS_* settings pass through. Starts with a CHECKPOINT.
 set -euo pipefail
 url=${1:?database url} out=${2:?results directory}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +44,10 @@ counters() {
 . "$here/serve-for-bench.sh"
 bin=$BIN_DIR cache_ttl=0 log=$out/serve.log
 trap stop_server EXIT
+# A database just loaded has its writes still to be checkpointed: a spread checkpoint then runs
+# for minutes beside the measurements, and requests stalled 0.15-0.4 s during it
+# (benches/results/2026-12-07-tails/). Write them out now (needs a superuser; skipped otherwise).
+psql -qAt "$url" -c CHECKPOINT >/dev/null 2>&1 || echo "note: CHECKPOINT not run (not a superuser?)" >&2
 start_server
 load() {
   "$BIN_DIR/insights-load" --target "127.0.0.1:$port" --jwt-secret "$secret" --label "cache off" \
