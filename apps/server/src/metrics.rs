@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use insights_service::Insights;
+use prometheus::core::Collector;
 use prometheus::{
     Counter, Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
     Registry, TextEncoder,
@@ -67,22 +68,26 @@ struct SnapshotMetrics {
     shared: shared_tier::SharedTierMetrics,
 }
 
+/// `metric`, registered in `registry` (a clone shares the metric's value).
+fn registered<M: Collector + Clone + 'static>(
+    registry: &Registry,
+    metric: prometheus::Result<M>,
+) -> prometheus::Result<M> {
+    let metric = metric?;
+    registry.register(Box::new(metric.clone()))?;
+    Ok(metric)
+}
+
 fn counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
-    let c = IntCounter::new(name, help)?;
-    registry.register(Box::new(c.clone()))?;
-    Ok(c)
+    registered(registry, IntCounter::new(name, help))
 }
 
 fn seconds(registry: &Registry, name: &str, help: &str) -> prometheus::Result<Counter> {
-    let c = Counter::new(name, help)?;
-    registry.register(Box::new(c.clone()))?;
-    Ok(c)
+    registered(registry, Counter::new(name, help))
 }
 
 fn gauge(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntGauge> {
-    let g = IntGauge::new(name, help)?;
-    registry.register(Box::new(g.clone()))?;
-    Ok(g)
+    registered(registry, IntGauge::new(name, help))
 }
 
 /// Raises a counter to an absolute total read from elsewhere (totals only grow).
@@ -103,37 +108,43 @@ impl Metrics {
     /// malformed metric name), which the unit test below catches.
     pub fn new() -> prometheus::Result<Self> {
         let registry = Registry::new();
-        let requests = IntCounterVec::new(
-            Opts::new(
-                "insights_http_requests_total",
-                "HTTP requests by route, method and status.",
+        let requests = registered(
+            &registry,
+            IntCounterVec::new(
+                Opts::new(
+                    "insights_http_requests_total",
+                    "HTTP requests by route, method and status.",
+                ),
+                &["route", "method", "status"],
             ),
-            &["route", "method", "status"],
         )?;
-        let latency = HistogramVec::new(
-            HistogramOpts::new(
-                "insights_http_request_duration_seconds",
-                "HTTP request latency by route and method.",
-            )
-            .buckets(vec![
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                10.0,
-            ]),
-            &["route", "method"],
+        let latency = registered(
+            &registry,
+            HistogramVec::new(
+                HistogramOpts::new(
+                    "insights_http_request_duration_seconds",
+                    "HTTP request latency by route and method.",
+                )
+                .buckets(vec![
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                    10.0,
+                ]),
+                &["route", "method"],
+            ),
         )?;
-        let statements = HistogramVec::new(
-            HistogramOpts::new(
-                "insights_http_request_statements",
-                "SQL statements issued per request, by route (constant in the data size).",
-            )
-            .buckets(vec![
-                0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 50.0,
-            ]),
-            &["route"],
+        let statements = registered(
+            &registry,
+            HistogramVec::new(
+                HistogramOpts::new(
+                    "insights_http_request_statements",
+                    "SQL statements issued per request, by route (constant in the data size).",
+                )
+                .buckets(vec![
+                    0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0, 50.0,
+                ]),
+                &["route"],
+            ),
         )?;
-        registry.register(Box::new(requests.clone()))?;
-        registry.register(Box::new(latency.clone()))?;
-        registry.register(Box::new(statements.clone()))?;
         let r = &registry;
         let snapshot = SnapshotMetrics {
             cache_hits: counter(r, "insights_cache_hits_total", "Response-cache hits.")?,

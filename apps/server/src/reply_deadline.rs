@@ -50,8 +50,8 @@ use tokio::time::{Instant, Sleep};
 pub struct ReplyDeadline<S> {
     inner: S,
     timeout: Duration,
-    /// Where the timeout counts from (`None`: the client has sent nothing yet).
-    since: Option<Instant>,
+    /// Whether the client has sent anything: the timer runs only from its first byte.
+    client_started: bool,
     /// Whether the client's next byte restarts the timeout: it follows a write.
     wrote_last: bool,
     /// Whether the last write could not proceed: the timer is suspended until one does.
@@ -77,7 +77,7 @@ impl<S> ReplyDeadline<S> {
         Self {
             inner,
             timeout,
-            since: None,
+            client_started: false,
             wrote_last: false,
             write_blocked: false,
             park_on_blocked_write: send_timeout_in_force,
@@ -87,20 +87,19 @@ impl<S> ReplyDeadline<S> {
 
     /// Whether the timer runs: the client has sent something, and no write is blocked.
     fn running(&self) -> bool {
-        self.since.is_some() && !self.write_blocked
+        self.client_started && !self.write_blocked
     }
 
     fn restart(&mut self) {
-        let now = Instant::now();
-        self.since = Some(now);
+        self.client_started = true;
         // A blocked write keeps the timer parked: the write that unblocks restarts it.
         if !self.write_blocked {
-            self.timer.as_mut().reset(now + self.timeout);
+            self.timer.as_mut().reset(Instant::now() + self.timeout);
         }
     }
 
     fn client_sent(&mut self, bytes: usize) {
-        if bytes > 0 && (self.since.is_none() || self.wrote_last) {
+        if bytes > 0 && (!self.client_started || self.wrote_last) {
             self.wrote_last = false;
             self.restart();
         }
@@ -157,13 +156,9 @@ impl<S> ReplyDeadline<S> {
     }
 
     /// The outcome of a write: bytes restart the timer, a write that cannot proceed suspends it.
-    fn after_write<T>(
-        &mut self,
-        polled: Poll<io::Result<T>>,
-        written: impl FnOnce(&T) -> usize,
-    ) -> Poll<io::Result<T>> {
+    fn after_write(&mut self, polled: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
         match &polled {
-            Poll::Ready(Ok(value)) => self.server_sent(written(value)),
+            Poll::Ready(Ok(written)) => self.server_sent(*written),
             Poll::Pending => self.write_pending(),
             Poll::Ready(Err(_)) => {}
         }
@@ -193,7 +188,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ReplyDeadline<S> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.inner).poll_write(cx, buf);
-        this.after_write(polled, |n| *n)
+        this.after_write(polled)
     }
 
     fn poll_write_vectored(
@@ -203,7 +198,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ReplyDeadline<S> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let polled = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        this.after_write(polled, |n| *n)
+        this.after_write(polled)
     }
 
     fn is_write_vectored(&self) -> bool {
