@@ -58,6 +58,7 @@ impl DatabaseConfig {
             store.pool_size = size;
         }
         store.checkout_timeout = Duration::from_millis(args.checkout_timeout_ms);
+        store.pipelined_reads = args.pipelined_reads;
         Ok(Self { store, embedded })
     }
 

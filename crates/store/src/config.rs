@@ -195,12 +195,23 @@ pub struct StoreConfig {
     /// statement running longer), so a statement cannot outlive the request that issued it.
     /// `None` leaves the server's setting.
     pub statement_timeout: Option<Duration>,
+    /// PostgreSQL only: run the endpoints' reads (effectiveness, evolution, the
+    /// recommendation engine's inputs) pipelined on one connection per shard, shared by every
+    /// request of the shard's threads, instead of on pooled connections; writes and
+    /// transactions keep using the pool. Faster when each shard is used by one thread that
+    /// serves many requests at once (a server's worker): the backend is kept busy and no read
+    /// waits for a checkout. A read then waits for those sent before it on the same
+    /// connection (for at most [`PIPELINED_READ_STALL`]: then new reads take pooled
+    /// connections until it makes progress), and a dropped read is not cancelled (it ends at
+    /// the statement timeout). Off by default: with one shard and many threads every read
+    /// would share one backend.
+    pub pipelined_reads: bool,
 }
 
 impl StoreConfig {
     /// Defaults: on PostgreSQL twice the cores this process may use, between 2 and 10
     /// connections (see [`default_postgres_pool_size`]); 4 on SQLite; 2 s checkout timeout; the
-    /// server's statement timeout.
+    /// server's statement timeout; reads on pooled connections.
     pub fn new(url: DatabaseUrl) -> Self {
         let pool_size = match url {
             DatabaseUrl::Postgres(_) => default_postgres_pool_size(),
@@ -212,9 +223,17 @@ impl StoreConfig {
             pool_shards: 1,
             checkout_timeout: Duration::from_secs(2),
             statement_timeout: None,
+            pipelined_reads: false,
         }
     }
 }
+
+/// With [`StoreConfig::pipelined_reads`], how long a shared read connection may go without
+/// finishing a read while reads wait on it before further reads take pooled connections
+/// instead. The endpoints' reads take milliseconds, and under load one finishes every fraction
+/// of a millisecond; a connection that finished none for this long is held up by one slow
+/// statement (a lock, a huge user), and the reads queued behind it should not all wait for it.
+pub const PIPELINED_READ_STALL: Duration = Duration::from_millis(50);
 
 /// The default PostgreSQL pool: twice the cores this process may use, at least 2 and at most
 /// 10 (the earlier fixed default).

@@ -59,7 +59,9 @@ mod sql_types;
 mod sqlite;
 mod statements;
 
-pub use config::{DatabaseUrl, SecretUrl, StoreConfig, default_postgres_pool_size, redact};
+pub use config::{
+    DatabaseUrl, PIPELINED_READ_STALL, SecretUrl, StoreConfig, default_postgres_pool_size, redact,
+};
 pub use error::{ConflictKind, Entity, Outage, OutageKind, StoreError};
 pub use health::{READINESS_MAX_AGE, RECOVERY_PROBE_INTERVAL, Reachability};
 pub use migrate::{OurIndex, POSTGRES_INDEXES_SQL, postgres_indexes};

@@ -281,6 +281,39 @@ macro_rules! with_conn {
             }
         }
     };
+    // The endpoints' reads: on PostgreSQL `$pg` is a shared reference, so that the body can
+    // run on the shard's pipelined reader when reads are pipelined, or else on a pooled
+    // connection. A read that lost the shared connection runs once more, on a new one.
+    ($store:expr, read: |$pg:ident| $pg_body:expr, sqlite: |$lite:ident| $lite_body:expr) => {
+        match &$store.pools {
+            #[cfg(feature = "postgres")]
+            $crate::pool::Pools::Postgres(pool) => {
+                let mut retried = false;
+                loop {
+                    let conn = $crate::postgres::ReadConnection::get(
+                        pool,
+                        &$store.statements,
+                        &$store.health,
+                    )
+                    .await?;
+                    let $pg: &diesel_async::AsyncPgConnection = &conn;
+                    let result: Result<_, $crate::StoreError> = async { Ok($pg_body) }.await;
+                    if !retried && conn.lost(&result) {
+                        retried = true;
+                        continue;
+                    }
+                    break result?;
+                }
+            }
+            #[cfg(feature = "sqlite")]
+            $crate::pool::Pools::Sqlite(pool) => {
+                let mut guard =
+                    $crate::pool::Counted::checkout(pool, &$store.statements, None).await?;
+                let $lite: &mut $crate::pool::SqliteConn = &mut guard;
+                $lite_body
+            }
+        }
+    };
     ($store:expr, |$conn:ident| $body:expr) => {
         $crate::pool::with_conn!($store, postgres: |$conn| $body, sqlite: |$conn| $body)
     };

@@ -81,8 +81,20 @@ impl TestDb {
         db
     }
 
+    /// [`TestDb::postgres`] with the endpoints' reads pipelined on a shared connection
+    /// (`StoreConfig::pipelined_reads`, what the server runs with).
+    pub async fn postgres_pipelined() -> Self {
+        let db = Self::postgres_schema(true).await;
+        db.store.migrate().await.expect("migrate test schema");
+        db
+    }
+
     /// A fresh, *empty* PostgreSQL schema (for migration and schema-check tests).
     pub async fn postgres_empty() -> Self {
+        Self::postgres_schema(false).await
+    }
+
+    async fn postgres_schema(pipelined_reads: bool) -> Self {
         let base_url = postgres_base_url();
         let schema = format!("t_{}", cuid2::create_id());
         let mut admin = AsyncPgConnection::establish(&base_url)
@@ -94,9 +106,10 @@ impl TestDb {
             .expect("create test schema");
         let separator = if base_url.contains('?') { '&' } else { '?' };
         let url = format!("{base_url}{separator}options=-c%20search_path%3D{schema}");
-        let store = Store::connect(&StoreConfig::new(
-            DatabaseUrl::parse(&url).expect("postgres url"),
-        ))
+        let store = Store::connect(&StoreConfig {
+            pipelined_reads,
+            ..StoreConfig::new(DatabaseUrl::parse(&url).expect("postgres url"))
+        })
         .await
         .expect("connect to test schema");
         Self {
@@ -190,8 +203,9 @@ impl Drop for TestDb {
     }
 }
 
-/// Declares, for each listed `async fn name(db: TestDb)`, the tests `name::postgres` and
-/// `name::sqlite`: each runs the function on a fresh [`TestDb`] of its backend. Only the
+/// Declares, for each listed `async fn name(db: TestDb)`, the tests `name::postgres`,
+/// `name::postgres_pipelined` (reads pipelined, as the server runs) and `name::sqlite`: each
+/// runs the function on a fresh [`TestDb`] of its backend. Only the
 /// declarations are generated, so the test bodies stay ordinary functions that rustfmt formats.
 /// The functions must be in scope where the macro is invoked (its module's `super`). The
 /// calling crate needs `tokio` (with `macros` and `rt-multi-thread`) as a dev-dependency.
@@ -212,6 +226,12 @@ macro_rules! both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
                     super::$test($crate::TestDb::postgres().await).await;
+                }
+
+                #[cfg(feature = "postgres")]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres_pipelined() {
+                    super::$test($crate::TestDb::postgres_pipelined().await).await;
                 }
 
                 #[cfg(feature = "sqlite")]

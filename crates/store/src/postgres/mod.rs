@@ -2,6 +2,7 @@
 //! cancelling a statement whose request was dropped, the migrations and their advisory lock, the
 //! catalog reads of the schema check, and the health probe ([`probe`]).
 
+mod pipelined;
 mod probe;
 mod shards;
 
@@ -19,6 +20,7 @@ use crate::pool::{Cancellable, LogErrors};
 use crate::schema_check::{Catalog, CatalogColumn};
 use crate::{StoreConfig, StoreError};
 
+pub(crate) use pipelined::ReadConnection;
 pub(crate) use shards::PgPool;
 
 /// A statement PostgreSQL connections can execute: the PostgreSQL half of
@@ -49,7 +51,7 @@ pub(crate) async fn connect(
         })
         .collect();
     probe::start(health, url.to_owned(), config.checkout_timeout);
-    Ok(PgPool::new(shards))
+    Ok(PgPool::new(shards, config.pipelined_reads))
 }
 
 impl Cancellable for AsyncPgConnection {

@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 
+use super::pipelined::PipelinedReader;
 use crate::{PoolState, StoreError};
 
 /// One shard: a plain bb8 pool.
@@ -50,18 +51,27 @@ fn thread_number() -> usize {
     })
 }
 
-/// The PostgreSQL connections: one or more bb8 pools, each used by the threads assigned to it.
+/// The PostgreSQL connections: one or more bb8 pools, each used by the threads assigned to it,
+/// and, when reads are pipelined, one shared read connection per shard.
 #[derive(Clone)]
 pub(crate) struct PgPool {
     shards: Arc<[Shard]>,
+    /// One per shard, or none when reads use the pool.
+    readers: Arc<[PipelinedReader]>,
 }
 
 impl PgPool {
-    /// The pool over `shards` (at least one).
-    pub(crate) fn new(shards: Vec<Shard>) -> Self {
+    /// The pool over `shards` (at least one), with a pipelined reader per shard if `pipelined`.
+    pub(crate) fn new(shards: Vec<Shard>, pipelined: bool) -> Self {
         debug_assert!(!shards.is_empty(), "a pool has at least one shard");
+        let readers = if pipelined {
+            shards.iter().map(|_| PipelinedReader::default()).collect()
+        } else {
+            Arc::from([])
+        };
         Self {
             shards: shards.into(),
+            readers,
         }
     }
 
@@ -76,10 +86,20 @@ impl PgPool {
 
     /// The shard of the calling thread.
     pub(crate) fn local(&self) -> &Shard {
+        &self.shards[self.local_index()]
+    }
+
+    /// The calling thread's shard and its pipelined reader, if reads are pipelined.
+    pub(crate) fn local_reader(&self) -> Option<(&Shard, &PipelinedReader)> {
+        let i = self.local_index();
+        // `readers` is empty or as long as `shards`.
+        self.readers.get(i).map(|reader| (&self.shards[i], reader))
+    }
+
+    fn local_index(&self) -> usize {
         match self.shards.len() {
-            1 => &self.shards[0],
-            // In range: taken modulo the length.
-            n => &self.shards[thread_number() % n],
+            1 => 0,
+            n => thread_number() % n,
         }
     }
 
@@ -106,7 +126,11 @@ impl PgPool {
                         idle + shard.idle_connections,
                     )
                 });
-        PoolState { connections, idle }
+        let readers: u32 = self.readers.iter().map(PipelinedReader::open).sum();
+        PoolState {
+            connections: connections + readers,
+            idle,
+        }
     }
 
     /// Every shard.
@@ -135,6 +159,7 @@ mod tests {
                     )
                 })
                 .collect(),
+            false,
         )
     }
 

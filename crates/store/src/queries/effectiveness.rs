@@ -67,11 +67,10 @@ impl Store {
     ) -> Result<EffectivenessInputs, StoreError> {
         let (start, end) = (naive(start), naive(end));
         let (configs, rows) = with_conn!(self,
-            postgres: |conn| {
-                let shared: &diesel_async::AsyncPgConnection = conn;
+            read: |conn| {
                 futures_util::try_join!(
-                    active_configs::<Pg>(user).load::<ConfigRow>(&mut &*shared),
-                    rows_inside::<Pg>(user, start, end).load::<EffectivenessRowDb>(&mut &*shared),
+                    active_configs::<Pg>(user).load::<ConfigRow>(&mut &*conn),
+                    rows_inside::<Pg>(user, start, end).load::<EffectivenessRowDb>(&mut &*conn),
                 )?
             },
             sqlite: |conn| {

@@ -23,18 +23,25 @@ impl Store {
         pattern_type: Option<PatternType>,
     ) -> Result<Vec<TimelinePattern>, StoreError> {
         let (start, end) = (naive(start), naive(end));
-        let rows: Vec<TimelinePatternRow> = with_conn!(self, |conn| {
-            let mut query = bp::table
-                .filter(bp::user_id.eq(user))
-                .filter(bp::last_seen_at.ge(start))
-                .filter(bp::detected_at.le(end))
-                .select(TimelinePatternRow::as_select())
-                .into_boxed();
-            if let Some(t) = pattern_type {
-                query = query.filter(bp::pattern_type.eq(DbEnum(t)));
-            }
-            query.load(conn).await?
-        });
+        // The query, boxed for each backend (a boxed query's type names its backend).
+        macro_rules! overlapping {
+            () => {{
+                let mut query = bp::table
+                    .filter(bp::user_id.eq(user))
+                    .filter(bp::last_seen_at.ge(start))
+                    .filter(bp::detected_at.le(end))
+                    .select(TimelinePatternRow::as_select())
+                    .into_boxed();
+                if let Some(t) = pattern_type {
+                    query = query.filter(bp::pattern_type.eq(DbEnum(t)));
+                }
+                query
+            }};
+        }
+        let rows: Vec<TimelinePatternRow> = with_conn!(self,
+            read: |conn| overlapping!().load(&mut &*conn).await?,
+            sqlite: |conn| overlapping!().load(conn).await?
+        );
         let mut patterns: Vec<TimelinePattern> = rows.into_iter().map(Into::into).collect();
         // Sorted here rather than in SQL: SQLite stores the enum as text and would sort it
         // alphabetically, while PostgreSQL sorts by declaration order.

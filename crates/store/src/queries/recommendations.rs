@@ -125,16 +125,15 @@ impl Store {
         let since = naive(dismissed_since);
         let limits = *limits;
         let (patterns, insights, interventions, recommendations) = with_conn!(self,
-            postgres: |conn| {
+            read: |conn| {
                 // Four independent reads share one connection: pipelined, one round trip.
-                let shared: &diesel_async::AsyncPgConnection = conn;
                 futures_util::try_join!(
-                    strong_patterns::<Pg>(user, limits).load::<PatternRow>(&mut &*shared),
-                    open_insights::<Pg>(user, limits).load::<InsightRow>(&mut &*shared),
+                    strong_patterns::<Pg>(user, limits).load::<PatternRow>(&mut &*conn),
+                    open_insights::<Pg>(user, limits).load::<InsightRow>(&mut &*conn),
                     pending_interventions::<Pg>(user, limits)
-                        .load::<InterventionRow>(&mut &*shared),
+                        .load::<InterventionRow>(&mut &*conn),
                     open_and_recent_recommendations::<Pg>(user, since)
-                        .load::<RecommendationRow>(&mut &*shared),
+                        .load::<RecommendationRow>(&mut &*conn),
                 )?
             },
             sqlite: |conn| {

@@ -15,6 +15,8 @@ mod fixtures;
 mod original_schema;
 #[cfg(feature = "postgres")]
 mod outage;
+#[cfg(feature = "postgres")]
+mod pipelined;
 mod reads;
 mod recommendations;
 #[cfg(feature = "sqlite")]

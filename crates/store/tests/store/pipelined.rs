@@ -1,0 +1,126 @@
+//! Reads pipelined on a shared connection (`StoreConfig::pipelined_reads`): what happens when
+//! that connection dies or is held up. (The conformance tests run on it too, as
+//! `<test>::postgres_pipelined`.)
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use insights_store::{DatabaseUrl, PIPELINED_READ_STALL, Store, StoreConfig};
+use insights_testkit::TestDb;
+
+use crate::fixtures::*;
+
+/// A store on `db` whose connections carry an application name of their own, so that the
+/// test can find their backends in `pg_stat_activity` among those of tests running beside it.
+async fn pipelined_store(db: &TestDb) -> (Store, String) {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "pipelined_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let url = format!("{}&application_name={name}", db.url);
+    let store = Store::connect(&StoreConfig {
+        pipelined_reads: true,
+        ..StoreConfig::new(DatabaseUrl::parse(&url).expect("url"))
+    })
+    .await
+    .expect("connect");
+    (store, name)
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// How many of the backends named `name` match `condition` (SQL over `pg_stat_activity`).
+async fn backends(conn: &mut AsyncPgConnection, name: &str, condition: &str) -> i64 {
+    diesel::sql_query(format!(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = '{name}' AND {condition}"
+    ))
+    .get_result::<Count>(conn)
+    .await
+    .expect("pg_stat_activity")
+    .n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_that_lost_the_shared_connection_runs_again_on_a_new_one() {
+    let db = TestDb::postgres().await;
+    let (store, name) = pipelined_store(&db).await;
+    let read = || store.effectiveness_inputs("nobody", at(NOW - 14 * DAY), at(NOW));
+    read()
+        .await
+        .expect("first read opens the shared connection");
+    let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
+    // Waits (up to 5 s) until the backend has exited, as a server restart or an
+    // administrator would leave it.
+    admin
+        .batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+             WHERE application_name = '{name}'"
+        ))
+        .await
+        .expect("terminate");
+    assert_eq!(backends(&mut admin, &name, "true").await, 0);
+    // The read finds the connection dead, forgets it and runs again on a new one.
+    read().await.expect("read after the backend was terminated");
+    assert_eq!(backends(&mut admin, &name, "true").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_do_not_queue_for_long_behind_a_stalled_statement() {
+    let db = TestDb::postgres().await;
+    let (store, name) = pipelined_store(&db).await;
+    store
+        .patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None)
+        .await
+        .expect("opens the shared connection");
+
+    // Another session holds a lock the effectiveness read must wait for.
+    let mut locker = AsyncPgConnection::establish(&db.url).await.expect("locker");
+    locker
+        .batch_execute("BEGIN; LOCK TABLE personalization_effectiveness IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let store = std::sync::Arc::new(store);
+    let blocked = tokio::spawn({
+        let store = store.clone();
+        async move {
+            store
+                .effectiveness_inputs("nobody", at(NOW - 14 * DAY), at(NOW))
+                .await
+        }
+    });
+    let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
+    let waiting_since = Instant::now();
+    while backends(&mut admin, &name, "wait_event_type = 'Lock'").await == 0 {
+        assert!(
+            waiting_since.elapsed() < Duration::from_secs(10),
+            "the read never waited for the lock"
+        );
+        tokio::task::yield_now().await;
+    }
+    // The shared connection has finished nothing since the blocked read began; once that has
+    // lasted the stall time (a duration is the condition here: nothing to poll for), a read of
+    // an unlocked table takes a pooled connection instead of queueing behind it.
+    tokio::time::sleep(PIPELINED_READ_STALL).await;
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        store.patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None),
+    )
+    .await
+    .expect("the read queued behind the blocked one")
+    .expect("read on a pooled connection");
+    assert!(!blocked.is_finished(), "the lock is still held");
+
+    locker.batch_execute("COMMIT").await.expect("unlock");
+    blocked
+        .await
+        .expect("task")
+        .expect("the blocked read ends once the lock is released");
+}
