@@ -130,8 +130,8 @@ static DETACHABLE_REQUESTS: tokio::sync::Semaphore =
 
 /// Answers 503 `UNAVAILABLE` when a request outlives its deadline. Registered for every
 /// backend but only armed on PostgreSQL: dropping an in-flight SQLite query on actix's
-/// current-thread workers panics, while a dropped PostgreSQL query
-/// is cancelled cleanly.
+/// current-thread workers panics, while dropping a PostgreSQL query is safe (the store cancels
+/// a pooled connection's statement, and leaves a pipelined read to its statement timeout).
 ///
 /// For the same reason, on SQLite (no deadline) the request runs as a task of its own, which
 /// finishes what it started when the request is dropped: a client that resets its connection

@@ -201,10 +201,10 @@ pub struct StoreConfig {
     /// transactions keep using the pool. Faster when each shard is used by one thread that
     /// serves many requests at once (a server's worker): the backend is kept busy and no read
     /// waits for a checkout. A read then waits for those sent before it on the same
-    /// connection (for at most [`PIPELINED_READ_STALL`]: then new reads take pooled
-    /// connections until it makes progress), and a dropped read is not cancelled (it ends at
-    /// the statement timeout). Off by default: with one shard and many threads every read
-    /// would share one backend.
+    /// connection; once the connection has finished nothing for [`PIPELINED_READ_STALL`],
+    /// new reads take pooled connections until it does. A dropped read is not cancelled: set
+    /// [`Self::statement_timeout`] with it, so that an abandoned statement ends. Off by
+    /// default: with one shard and many threads every read would share one backend.
     pub pipelined_reads: bool,
 }
 

@@ -119,7 +119,8 @@ impl Store {
         &self.statements
     }
 
-    /// Pool occupancy.
+    /// Pool occupancy. With [`StoreConfig::pipelined_reads`] the shared read connections count
+    /// as open and never as idle.
     pub fn pool_state(&self) -> PoolState {
         self.pools.state()
     }

@@ -254,7 +254,7 @@ where
 /// expanded once per backend, so every query is type-checked against both; each arm exists only
 /// with its backend's feature, so a body for a backend compiled out is not even resolved.
 ///
-/// The store's one macro: the body must be compiled once per connection type, and a closure
+/// The store's one dispatch macro: the body must be compiled once per connection type, and a closure
 /// cannot be generic over its argument's type. Everything the arms share is a function: query
 /// fragments (`#[dsl::auto_type]`), [`batch_insert`], and helpers generic over the connection
 /// such as the apply transaction.
@@ -290,7 +290,7 @@ macro_rules! with_conn {
             $crate::pool::Pools::Postgres(pool) => {
                 let mut retried = false;
                 loop {
-                    let conn = $crate::postgres::ReadConnection::get(
+                    let mut conn = $crate::postgres::ReadConnection::get(
                         pool,
                         &$store.statements,
                         &$store.health,
@@ -298,7 +298,7 @@ macro_rules! with_conn {
                     .await?;
                     let $pg: &diesel_async::AsyncPgConnection = &conn;
                     let result: Result<_, $crate::StoreError> = async { Ok($pg_body) }.await;
-                    if !retried && conn.lost(&result) {
+                    if conn.finish(&result) && !retried {
                         retried = true;
                         continue;
                     }

@@ -13,6 +13,17 @@ use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outage_is_503_at_once_and_the_server_recovers() {
+    outage_is_503_at_once_and_recovers(false).await;
+}
+
+/// As `insights serve` runs by default: the reads on each worker's shared connection, which
+/// the outage breaks under them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_is_503_at_once_and_the_server_recovers_with_pipelined_reads() {
+    outage_is_503_at_once_and_recovers(true).await;
+}
+
+async fn outage_is_503_at_once_and_recovers(pipelined_reads: bool) {
     let pg = TempPostgres::start().expect("own PostgreSQL");
     let mut config = StoreConfig::new(DatabaseUrl::parse(&pg.url()).expect("url"));
     // Long enough that a 503 which waited for a checkout cannot pass for a fast one.
@@ -20,6 +31,7 @@ async fn an_outage_is_503_at_once_and_the_server_recovers() {
     // Sharded as `insights serve` shards it (one shard per worker): every shard must fail fast
     // and recover.
     config.pool_shards = 2;
+    config.pipelined_reads = pipelined_reads;
     let store = Store::connect(&config).await.expect("connect");
     store.migrate().await.expect("migrate");
     let insights = Insights::new(store, ServiceConfig::default()).expect("service");
@@ -45,6 +57,10 @@ async fn an_outage_is_503_at_once_and_the_server_recovers() {
     };
     let recommendations = "/api/analytics/behavioral-insights/recommendations";
     assert_eq!(get("/readyz", false).await.0, 200);
+    // Opens the connections the outage will break (the shared read connection, if any); another
+    // endpoint than the one asked below, whose answer must not come from the cache.
+    let evolution = "/api/analytics/behavioral-insights/patterns/evolution";
+    assert_eq!(get(evolution, true).await.0, 200);
 
     pg.stop().expect("stop");
     // Readiness answers from the shared health state, which its probe refreshes within about

@@ -35,6 +35,19 @@ use crate::pool::Counted;
 use crate::statements::{CheckoutCost, PoolWait, StatementCounter, record};
 use crate::{PIPELINED_READ_STALL, StoreError};
 
+/// Most reads in flight on one shared connection; further reads take pooled connections, so
+/// that an overloaded worker's reads meet the pool's checkout timeout (a quick 503) instead of
+/// queueing on the connection until their deadline.
+const MAX_IN_FLIGHT: u32 = 32;
+
+/// A shared connection is replaced after this long, as bb8 replaces pooled ones: after a
+/// failover that moved the database's address, reads do not stay on the old server.
+const LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// After a failed attempt to open the shared connection (while the database is not known to be
+/// down: too many connections, say), reads use the pool for this long before the next attempt.
+const REOPEN_AFTER: Duration = Duration::from_secs(1);
+
 /// One shard's shared read connection, opened on first use and replaced once it breaks.
 #[derive(Default)]
 pub(crate) struct PipelinedReader {
@@ -49,22 +62,42 @@ pub(crate) struct PipelinedReader {
 #[derive(Default)]
 struct Shared {
     conn: Option<Arc<AsyncPgConnection>>,
-    /// Counts the connections opened, so that a read that began on a replaced connection does
-    /// not count as running on the new one.
+    /// Counts the connections opened and retired, so that a read that began on a retired
+    /// connection does not count as running on the current one.
     generation: u64,
+    opened: Option<Instant>,
     in_flight: u32,
     /// When a read last finished, or the connection last went from idle to busy.
     progress: Option<Instant>,
+    /// No attempt to open a connection before this instant.
+    reopen_at: Option<Instant>,
+}
+
+impl Shared {
+    fn stalled(&self, now: Instant) -> bool {
+        self.in_flight > 0
+            && self
+                .progress
+                .is_some_and(|p| now.saturating_duration_since(p) >= PIPELINED_READ_STALL)
+    }
+
+    /// Forgets the current connection: reads still running on it keep their `Arc`, and it
+    /// closes when the last of them ends.
+    fn retire(&mut self) {
+        self.conn = None;
+        self.generation += 1;
+        self.in_flight = 0;
+    }
 }
 
 /// What the shared connection can do for a read about to start.
 enum Begin {
     /// Run on it (the read is counted in flight).
     Run(Arc<AsyncPgConnection>, u64),
-    /// None is open.
-    Closed,
-    /// It has finished no read for [`PIPELINED_READ_STALL`] while reads wait on it.
-    Stalled,
+    /// Open one first.
+    Open,
+    /// Take a pooled connection: this one is stalled or full, or opening one failed a moment ago.
+    UsePool,
 }
 
 impl PipelinedReader {
@@ -75,36 +108,55 @@ impl PipelinedReader {
 
     /// Registers a read about to start on the shared connection.
     fn begin(&self) -> Begin {
+        let now = Instant::now();
         let mut shared = self.lock();
         let Some(conn) = shared.conn.clone() else {
-            return Begin::Closed;
+            return match shared.reopen_at {
+                Some(at) if now < at => Begin::UsePool,
+                _ => Begin::Open,
+            };
         };
-        let now = Instant::now();
+        if shared
+            .opened
+            .is_some_and(|opened| now.saturating_duration_since(opened) >= LIFETIME)
+        {
+            shared.retire();
+            return Begin::Open;
+        }
+        if shared.stalled(now) || shared.in_flight >= MAX_IN_FLIGHT {
+            return Begin::UsePool;
+        }
         if shared.in_flight == 0 {
             shared.progress = Some(now);
-        } else if shared
-            .progress
-            .is_some_and(|p| now.saturating_duration_since(p) >= PIPELINED_READ_STALL)
-        {
-            return Begin::Stalled;
         }
         shared.in_flight += 1;
         Begin::Run(conn, shared.generation)
     }
 
-    /// Registers the end (finished, failed or dropped) of a read begun on `generation`.
-    fn end(&self, generation: u64) {
+    /// Registers the end of a read begun on `generation`: `finished` (its statements answered,
+    /// whatever the answer), or dropped before that (its request's deadline, a client gone).
+    /// A read dropped unfinished on a stalled connection retires the connection: it is held up
+    /// by something that outlasted a request (a lock, a server that stopped answering without
+    /// closing the connection), and new reads should not join it.
+    fn end(&self, generation: u64, finished: bool) {
+        let now = Instant::now();
         let mut shared = self.lock();
-        if shared.generation == generation {
-            shared.in_flight = shared.in_flight.saturating_sub(1);
-            shared.progress = Some(Instant::now());
+        if shared.generation != generation {
+            return;
+        }
+        if !finished && shared.stalled(now) {
+            shared.retire();
+            return;
+        }
+        shared.in_flight = shared.in_flight.saturating_sub(1);
+        if finished {
+            shared.progress = Some(now);
         }
     }
 
     /// The shared connection for a new read (counted in flight until [`Self::end`]), opened if
-    /// none is; `None` if it is stalled. Refused at once while `health` knows the database is
-    /// down; a wait for another request's connection attempt is given up as soon as it learns
-    /// so.
+    /// none is; `None` if the read should take a pooled connection instead. A wait for another
+    /// request's connection attempt is given up as soon as `health` learns the database is down.
     async fn connection(
         &self,
         shard: &Shard,
@@ -113,43 +165,65 @@ impl PipelinedReader {
     ) -> Result<Option<(Arc<AsyncPgConnection>, u64)>, StoreError> {
         match self.begin() {
             Begin::Run(conn, generation) => return Ok(Some((conn, generation))),
-            Begin::Stalled => return Ok(None),
-            Begin::Closed => {}
+            Begin::UsePool => return Ok(None),
+            Begin::Open => {}
         }
-        health.admit()?;
         let _opening = tokio::select! {
             biased;
             guard = self.opening.lock() => guard,
             error = health.went_down() => return Err(error),
         };
+        // The database may have been found down while this read waited for the attempt of
+        // another; it may also have opened the connection.
+        health.admit()?;
         match self.begin() {
             Begin::Run(conn, generation) => return Ok(Some((conn, generation))),
-            Begin::Stalled => return Ok(None),
-            Begin::Closed => {}
+            Begin::UsePool => return Ok(None),
+            Begin::Open => {}
         }
         // The shard's manager opens it: the same connect timeout, health reports and
         // statement timeout as pooled connections, on the calling thread's runtime.
-        let mut conn = shard
-            .dedicated_connection()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = match shard.dedicated_connection().await {
+            Ok(conn) => conn,
+            Err(error) => {
+                let error = StoreError::from(error);
+                // Unreachable: the attempt marked the database down; fail as the pool would.
+                health.admit()?;
+                // Reachable but refused (too many connections, say): the pool may have
+                // connections to spare.
+                tracing::warn!(%error, "cannot open a pipelined read connection; reads use the pool");
+                self.lock().reopen_at = Some(Instant::now() + REOPEN_AFTER);
+                return Ok(None);
+            }
+        };
         conn.set_instrumentation(CountStatements(total.clone()));
         let conn = Arc::new(conn);
+        let now = Instant::now();
         let mut shared = self.lock();
-        shared.generation += 1;
+        shared.retire();
         shared.conn = Some(Arc::clone(&conn));
+        shared.opened = Some(now);
         shared.in_flight = 1;
-        shared.progress = Some(Instant::now());
+        shared.progress = Some(now);
+        shared.reopen_at = None;
         Ok(Some((conn, shared.generation)))
     }
 
     /// Forgets `conn` if it is still the current connection (another request may have replaced
-    /// it already); it closes when the last read using it ends.
+    /// it already).
     fn discard(&self, conn: &Arc<AsyncPgConnection>) {
         let mut shared = self.lock();
         if shared.conn.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn)) {
-            shared.conn = None;
-            shared.in_flight = 0;
+            shared.retire();
+        }
+    }
+
+    /// Forgets the current connection, whatever it is: the database was found down, and the
+    /// connection to use after it recovers is a new one.
+    fn reset(&self) {
+        let mut shared = self.lock();
+        if shared.conn.is_some() {
+            shared.retire();
         }
     }
 
@@ -161,9 +235,11 @@ impl PipelinedReader {
 
 /// The connection an endpoint's read runs on: the shard's pipelined reader, or a pooled
 /// connection when reads are not pipelined. Either way it reports its cost when dropped.
-// The pooled variant is large (bb8's guard holds the connection's state inline); the value
-// lives in the read's future for one read, and boxing it would allocate on every read.
-#[allow(clippy::large_enum_variant)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "bb8's guard holds the connection inline; the value lives in one read's future, \
+              and boxing it would allocate on every read"
+)]
 pub(crate) enum ReadConnection<'a> {
     /// The shared connection of the calling thread's shard.
     Pipelined(SharedRead<'a>),
@@ -172,38 +248,48 @@ pub(crate) enum ReadConnection<'a> {
 }
 
 impl<'a> ReadConnection<'a> {
-    /// The calling thread's read connection.
+    /// The calling thread's read connection. Refused at once while `health` knows the database
+    /// is down, as a pooled checkout is.
     pub(crate) async fn get(
         pool: &'a PgPool,
         total: &'a StatementCounter,
         health: &'a Health,
     ) -> Result<Self, StoreError> {
         if let Some((shard, reader)) = pool.local_reader() {
+            if let Err(down) = health.admit() {
+                reader.reset();
+                return Err(down);
+            }
             let wait = PoolWait::starting(total, Instant::now());
             if let Some((conn, generation)) = reader.connection(shard, health, total).await? {
                 return Ok(Self::Pipelined(SharedRead {
                     reader,
                     conn,
                     generation,
+                    finished: false,
                     total,
                     waited: wait.connected(),
                     started: Instant::now(),
                 }));
             }
-            // Stalled: this read takes a pooled connection (`PIPELINED_READ_STALL`).
         }
         Ok(Self::Pooled(
             Counted::checkout(pool.local(), total, Some(health)).await?,
         ))
     }
 
-    /// Whether a read that ended with `result` should run once more on a new connection: it
-    /// lost the shared connection (the server restarted, the backend was terminated), which
-    /// is then forgotten. Reads are idempotent, and a request should not fail for a connection
-    /// that died while idle. (A pooled connection found broken is discarded by the pool.)
-    pub(crate) fn lost<T>(&self, result: &Result<T, StoreError>) -> bool {
-        match (self, result) {
-            (Self::Pipelined(read), Err(StoreError::Unavailable(outage)))
+    /// Records that the read's statements were answered with `result`; true if it should run
+    /// once more, on a new connection: it lost the shared connection (the server restarted,
+    /// the backend was terminated), which is then forgotten. Reads are idempotent, and a
+    /// request should not fail for a connection that died while idle. (A pooled connection
+    /// found broken is discarded by the pool.)
+    pub(crate) fn finish<T>(&mut self, result: &Result<T, StoreError>) -> bool {
+        let Self::Pipelined(read) = self else {
+            return false;
+        };
+        read.finished = true;
+        match result {
+            Err(StoreError::Unavailable(outage))
                 if *outage.kind() == OutageKind::ConnectionLost =>
             {
                 read.reader.discard(&read.conn);
@@ -230,6 +316,8 @@ pub(crate) struct SharedRead<'a> {
     reader: &'a PipelinedReader,
     conn: Arc<AsyncPgConnection>,
     generation: u64,
+    /// Its statements were answered (see [`PipelinedReader::end`]).
+    finished: bool,
     total: &'a StatementCounter,
     waited: Duration,
     started: Instant,
@@ -237,7 +325,7 @@ pub(crate) struct SharedRead<'a> {
 
 impl Drop for SharedRead<'_> {
     fn drop(&mut self) {
-        self.reader.end(self.generation);
+        self.reader.end(self.generation, self.finished);
         let cost = CheckoutCost {
             statements: 0,
             waited: self.waited,

@@ -31,6 +31,38 @@ async fn pipelined_store(db: &TestDb) -> (Store, String) {
     (store, name)
 }
 
+/// True while the store's only connection is its shared read connection: open, and never idle
+/// (`pool_state` counts it as busy), with no pooled connection opened.
+fn on_shared_connection_only(store: &Store) -> bool {
+    let state = store.pool_state();
+    state.connections == 1 && state.idle == 0
+}
+
+/// Holds `LOCK TABLE table IN ACCESS EXCLUSIVE MODE` in an open transaction on a connection of
+/// its own, until `COMMIT`.
+async fn lock_table(db: &TestDb, table: &str) -> AsyncPgConnection {
+    let mut locker = AsyncPgConnection::establish(&db.url).await.expect("locker");
+    locker
+        .batch_execute(&format!(
+            "BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
+        ))
+        .await
+        .expect("lock");
+    locker
+}
+
+/// Polls until one of the backends named `name` waits for a lock.
+async fn until_waiting_for_a_lock(admin: &mut AsyncPgConnection, name: &str) {
+    let since = Instant::now();
+    while backends(admin, name, "wait_event_type = 'Lock'").await == 0 {
+        assert!(
+            since.elapsed() < Duration::from_secs(10),
+            "no read waited for the lock"
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
 #[derive(diesel::QueryableByName)]
 struct Count {
     #[diesel(sql_type = BigInt)]
@@ -56,6 +88,11 @@ async fn a_read_that_lost_the_shared_connection_runs_again_on_a_new_one() {
     read()
         .await
         .expect("first read opens the shared connection");
+    assert!(
+        on_shared_connection_only(&store),
+        "{:?}",
+        store.pool_state()
+    );
     let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
     // Waits (up to 5 s) until the backend has exited, as a server restart or an
     // administrator would leave it.
@@ -70,57 +107,86 @@ async fn a_read_that_lost_the_shared_connection_runs_again_on_a_new_one() {
     // The read finds the connection dead, forgets it and runs again on a new one.
     read().await.expect("read after the backend was terminated");
     assert_eq!(backends(&mut admin, &name, "true").await, 1);
+    assert!(
+        on_shared_connection_only(&store),
+        "{:?}",
+        store.pool_state()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_do_not_queue_for_long_behind_a_stalled_statement() {
     let db = TestDb::postgres().await;
     let (store, name) = pipelined_store(&db).await;
-    store
-        .patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None)
-        .await
-        .expect("opens the shared connection");
+    let evolution = || store.patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None);
+    evolution().await.expect("opens the shared connection");
+    assert!(
+        on_shared_connection_only(&store),
+        "{:?}",
+        store.pool_state()
+    );
 
-    // Another session holds a lock the effectiveness read must wait for.
-    let mut locker = AsyncPgConnection::establish(&db.url).await.expect("locker");
-    locker
-        .batch_execute("BEGIN; LOCK TABLE personalization_effectiveness IN ACCESS EXCLUSIVE MODE")
-        .await
-        .expect("lock");
-    let store = std::sync::Arc::new(store);
-    let blocked = tokio::spawn({
-        let store = store.clone();
-        async move {
-            store
-                .effectiveness_inputs("nobody", at(NOW - 14 * DAY), at(NOW))
-                .await
-        }
-    });
+    let mut locker = lock_table(&db, "personalization_effectiveness").await;
+    let blocked = async {
+        store
+            .effectiveness_inputs("nobody", at(NOW - 14 * DAY), at(NOW))
+            .await
+    };
+    let meanwhile = async {
+        let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
+        until_waiting_for_a_lock(&mut admin, &name).await;
+        // The shared connection has finished nothing since the blocked read began; once that
+        // has lasted the stall time (a duration is the condition: nothing to poll for), a read
+        // of an unlocked table takes a pooled connection instead of queueing behind it.
+        tokio::time::sleep(PIPELINED_READ_STALL).await;
+        tokio::time::timeout(Duration::from_secs(5), evolution())
+            .await
+            .expect("the read queued behind the blocked one")
+            .expect("read on a pooled connection");
+        let state = store.pool_state();
+        assert_eq!((state.connections, state.idle), (2, 1), "{state:?}");
+        locker.batch_execute("COMMIT").await.expect("unlock");
+    };
+    let (blocked, ()) = tokio::join!(blocked, meanwhile);
+    blocked.expect("the blocked read ends once the lock is released");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_dropped_on_a_stalled_connection_retires_it() {
+    let db = TestDb::postgres().await;
+    let (store, name) = pipelined_store(&db).await;
+    let evolution = || store.patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None);
+    evolution().await.expect("opens the shared connection");
+
+    let mut locker = lock_table(&db, "personalization_effectiveness").await;
+    let blocked = async {
+        store
+            .effectiveness_inputs("nobody", at(NOW - 14 * DAY), at(NOW))
+            .await
+    };
     let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
-    let waiting_since = Instant::now();
-    while backends(&mut admin, &name, "wait_event_type = 'Lock'").await == 0 {
-        assert!(
-            waiting_since.elapsed() < Duration::from_secs(10),
-            "the read never waited for the lock"
-        );
-        tokio::task::yield_now().await;
+    // The blocked read is dropped once it has waited past the stall time, as a request's
+    // deadline drops it, while the lock is still held (a server that stops answering without
+    // closing the connection looks the same from here).
+    let past_the_stall = async {
+        until_waiting_for_a_lock(&mut admin, &name).await;
+        tokio::time::sleep(PIPELINED_READ_STALL).await;
+    };
+    tokio::select! {
+        biased;
+        () = past_the_stall => {}
+        result = blocked => panic!("the read ended under the lock: {result:?}"),
     }
-    // The shared connection has finished nothing since the blocked read began; once that has
-    // lasted the stall time (a duration is the condition here: nothing to poll for), a read of
-    // an unlocked table takes a pooled connection instead of queueing behind it.
-    tokio::time::sleep(PIPELINED_READ_STALL).await;
-    tokio::time::timeout(
-        Duration::from_secs(5),
-        store.patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None),
-    )
-    .await
-    .expect("the read queued behind the blocked one")
-    .expect("read on a pooled connection");
-    assert!(!blocked.is_finished(), "the lock is still held");
-
-    locker.batch_execute("COMMIT").await.expect("unlock");
-    blocked
+    // No read is in flight now; had the connection not been retired, the next read would join
+    // it and queue behind the abandoned statement.
+    tokio::time::timeout(Duration::from_secs(5), evolution())
         .await
-        .expect("task")
-        .expect("the blocked read ends once the lock is released");
+        .expect("the read joined the stalled connection")
+        .expect("read on a new shared connection");
+    assert!(
+        on_shared_connection_only(&store),
+        "{:?}",
+        store.pool_state()
+    );
+    locker.batch_execute("COMMIT").await.expect("unlock");
 }
