@@ -11,14 +11,17 @@
 //! PostgreSQL beside the server: uncached p99 0.58–0.75× and throughput +7–33 % against a pool
 //! of two connections per worker (docs/performance.md, "Pipelined reads").
 //!
-//! What it gives up, and why that is acceptable for these reads:
+//! What it gives up, and how that is bounded:
 //! - A read waits for the statements sent before it on the same connection (head of line).
-//!   The reads are the endpoints' bounded, indexed reads; writes and transactions keep using
-//!   the pool.
+//!   Once the connection has finished nothing for [`PIPELINED_READ_STALL`], or holds
+//!   [`MAX_IN_FLIGHT`] reads, new reads take pooled connections. Writes and transactions always
+//!   use the pool.
 //! - A read whose request is dropped (the request deadline) is not cancelled: a cancel request
 //!   would stop whichever statement the backend runs at that moment, possibly another
 //!   request's. The statement finishes or hits the connection's `statement_timeout`, and its
-//!   rows are discarded.
+//!   rows are discarded; a read dropped on a stalled connection retires the connection (see
+//!   [`PipelinedReader::end`]), so that a lock or a server that stopped answering traps no
+//!   read beyond one deadline.
 
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
