@@ -255,6 +255,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "postgres")] // a PostgreSQL URL does not parse without the feature
     fn the_default_postgres_pool_follows_the_cores_within_bounds() {
         let size = default_postgres_pool_size();
         assert!((2..=10).contains(&size), "{size}");

@@ -274,10 +274,7 @@ macro_rules! with_conn {
             }
             #[cfg(feature = "sqlite")]
             $crate::pool::Pools::Sqlite(pool) => {
-                let mut guard =
-                    $crate::pool::Counted::checkout(pool, &$store.statements, None).await?;
-                let $lite: &mut $crate::pool::SqliteConn = &mut guard;
-                $lite_body
+                $crate::pool::with_conn!(@sqlite $store, pool, |$lite| $lite_body)
             }
         }
     };
@@ -307,13 +304,16 @@ macro_rules! with_conn {
             }
             #[cfg(feature = "sqlite")]
             $crate::pool::Pools::Sqlite(pool) => {
-                let mut guard =
-                    $crate::pool::Counted::checkout(pool, &$store.statements, None).await?;
-                let $lite: &mut $crate::pool::SqliteConn = &mut guard;
-                $lite_body
+                $crate::pool::with_conn!(@sqlite $store, pool, |$lite| $lite_body)
             }
         }
     };
+    // The SQLite arm, shared by the two forms above.
+    (@sqlite $store:expr, $pool:expr, |$lite:ident| $lite_body:expr) => {{
+        let mut guard = $crate::pool::Counted::checkout($pool, &$store.statements, None).await?;
+        let $lite: &mut $crate::pool::SqliteConn = &mut guard;
+        $lite_body
+    }};
     ($store:expr, |$conn:ident| $body:expr) => {
         $crate::pool::with_conn!($store, postgres: |$conn| $body, sqlite: |$conn| $body)
     };
