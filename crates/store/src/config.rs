@@ -195,10 +195,10 @@ pub struct StoreConfig {
     /// statement running longer), so a statement cannot outlive the request that issued it.
     /// `None` leaves the server's setting.
     pub statement_timeout: Option<Duration>,
-    /// PostgreSQL only: run the endpoints' reads (effectiveness, evolution, the
-    /// recommendation engine's inputs) pipelined on one connection per shard, shared by every
-    /// request of the shard's threads, instead of on pooled connections; writes and
-    /// transactions keep using the pool. Faster when each shard is used by one thread that
+    /// PostgreSQL only: run the effectiveness and evolution reads pipelined on one connection
+    /// per shard, shared by every request of the shard's threads, instead of on pooled
+    /// connections; the recommendation engine's inputs, writes and transactions keep using the
+    /// pool (the engine's four reads had slower tails on the shared connection). Faster when each shard is used by one thread that
     /// serves many requests at once (a server's worker): the backend is kept busy and no read
     /// waits for a checkout. A read then waits for those sent before it on the same
     /// connection; once the connection has finished nothing for [`PIPELINED_READ_STALL`],
