@@ -91,6 +91,19 @@ impl Shared {
         self.generation += 1;
         self.in_flight = 0;
     }
+
+    /// Makes `conn`, just opened for a read, the current connection with that read in flight;
+    /// returns its generation.
+    fn install(&mut self, conn: Arc<AsyncPgConnection>) -> u64 {
+        let now = Instant::now();
+        self.retire();
+        self.conn = Some(conn);
+        self.opened = Some(now);
+        self.in_flight = 1;
+        self.progress = Some(now);
+        self.reopen_at = None;
+        self.generation
+    }
 }
 
 /// What the shared connection can do for a read about to start.
@@ -101,6 +114,18 @@ enum Begin {
     Open,
     /// Take a pooled connection: this one is stalled or full, or opening one failed a moment ago.
     UsePool,
+}
+
+impl Begin {
+    /// What the read gets without opening a connection: the shared one, or `None` for the
+    /// pool; `None` if a connection must be opened first.
+    fn without_opening(self) -> Option<Option<(Arc<AsyncPgConnection>, u64)>> {
+        match self {
+            Self::Run(conn, generation) => Some(Some((conn, generation))),
+            Self::UsePool => Some(None),
+            Self::Open => None,
+        }
+    }
 }
 
 impl PipelinedReader {
@@ -166,10 +191,8 @@ impl PipelinedReader {
         health: &Health,
         total: &StatementCounter,
     ) -> Result<Option<(Arc<AsyncPgConnection>, u64)>, StoreError> {
-        match self.begin() {
-            Begin::Run(conn, generation) => return Ok(Some((conn, generation))),
-            Begin::UsePool => return Ok(None),
-            Begin::Open => {}
+        if let Some(ready) = self.begin().without_opening() {
+            return Ok(ready);
         }
         let _opening = tokio::select! {
             biased;
@@ -179,10 +202,8 @@ impl PipelinedReader {
         // The database may have been found down while this read waited for the attempt of
         // another; it may also have opened the connection.
         health.admit()?;
-        match self.begin() {
-            Begin::Run(conn, generation) => return Ok(Some((conn, generation))),
-            Begin::UsePool => return Ok(None),
-            Begin::Open => {}
+        if let Some(ready) = self.begin().without_opening() {
+            return Ok(ready);
         }
         // The shard's manager opens it: the same connect timeout, health reports and
         // statement timeout as pooled connections, on the calling thread's runtime.
@@ -201,15 +222,8 @@ impl PipelinedReader {
         };
         conn.set_instrumentation(CountStatements(total.clone()));
         let conn = Arc::new(conn);
-        let now = Instant::now();
-        let mut shared = self.lock();
-        shared.retire();
-        shared.conn = Some(Arc::clone(&conn));
-        shared.opened = Some(now);
-        shared.in_flight = 1;
-        shared.progress = Some(now);
-        shared.reopen_at = None;
-        Ok(Some((conn, shared.generation)))
+        let generation = self.lock().install(Arc::clone(&conn));
+        Ok(Some((conn, generation)))
     }
 
     /// Forgets `conn` if it is still the current connection (another request may have replaced

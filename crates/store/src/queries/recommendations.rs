@@ -131,14 +131,14 @@ impl Store {
                 // shared connection these reads (four statements, the largest rows) made the
                 // endpoint's slowest requests slower, 32-164 ms against 12-55 ms pooled
                 // (docs/performance.md, "Pipelined reads").
-                let conn: &diesel_async::AsyncPgConnection = conn;
+                let shared: &diesel_async::AsyncPgConnection = conn;
                 futures_util::try_join!(
-                    strong_patterns::<Pg>(user, limits).load::<PatternRow>(&mut &*conn),
-                    open_insights::<Pg>(user, limits).load::<InsightRow>(&mut &*conn),
+                    strong_patterns::<Pg>(user, limits).load::<PatternRow>(&mut &*shared),
+                    open_insights::<Pg>(user, limits).load::<InsightRow>(&mut &*shared),
                     pending_interventions::<Pg>(user, limits)
-                        .load::<InterventionRow>(&mut &*conn),
+                        .load::<InterventionRow>(&mut &*shared),
                     open_and_recent_recommendations::<Pg>(user, since)
-                        .load::<RecommendationRow>(&mut &*conn),
+                        .load::<RecommendationRow>(&mut &*shared),
                 )?
             },
             sqlite: |conn| {

@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
-use insights_store::{DatabaseUrl, PIPELINED_READ_STALL, Store, StoreConfig};
+use insights_model::TimelinePattern;
+use insights_store::{
+    DatabaseUrl, EffectivenessInputs, PIPELINED_READ_STALL, Store, StoreConfig, StoreError,
+};
 use insights_testkit::TestDb;
 
 use crate::fixtures::*;
@@ -51,6 +54,20 @@ async fn lock_table(db: &TestDb, table: &str) -> AsyncPgConnection {
     locker
 }
 
+/// An evolution read (of `behavioral_patterns`).
+async fn evolution_read(store: &Store) -> Result<Vec<TimelinePattern>, StoreError> {
+    store
+        .patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None)
+        .await
+}
+
+/// An effectiveness read (of `personalization_configs` and `personalization_effectiveness`).
+async fn effectiveness_read(store: &Store) -> Result<EffectivenessInputs, StoreError> {
+    store
+        .effectiveness_inputs("nobody", at(NOW - 14 * DAY), at(NOW))
+        .await
+}
+
 /// Polls until one of the backends named `name` waits for a lock.
 async fn until_waiting_for_a_lock(admin: &mut AsyncPgConnection, name: &str) {
     let since = Instant::now();
@@ -84,7 +101,7 @@ async fn backends(conn: &mut AsyncPgConnection, name: &str, condition: &str) -> 
 async fn a_read_that_lost_the_shared_connection_runs_again_on_a_new_one() {
     let db = TestDb::postgres().await;
     let (store, name) = pipelined_store(&db).await;
-    let read = || store.effectiveness_inputs("nobody", at(NOW - 14 * DAY), at(NOW));
+    let read = || effectiveness_read(&store);
     read()
         .await
         .expect("first read opens the shared connection");
@@ -118,7 +135,7 @@ async fn a_read_that_lost_the_shared_connection_runs_again_on_a_new_one() {
 async fn reads_do_not_queue_for_long_behind_a_stalled_statement() {
     let db = TestDb::postgres().await;
     let (store, name) = pipelined_store(&db).await;
-    let evolution = || store.patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None);
+    let evolution = || evolution_read(&store);
     evolution().await.expect("opens the shared connection");
     assert!(
         on_shared_connection_only(&store),
@@ -127,11 +144,7 @@ async fn reads_do_not_queue_for_long_behind_a_stalled_statement() {
     );
 
     let mut locker = lock_table(&db, "personalization_effectiveness").await;
-    let blocked = async {
-        store
-            .effectiveness_inputs("nobody", at(NOW - 14 * DAY), at(NOW))
-            .await
-    };
+    let blocked = effectiveness_read(&store);
     let meanwhile = async {
         let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
         until_waiting_for_a_lock(&mut admin, &name).await;
@@ -155,15 +168,11 @@ async fn reads_do_not_queue_for_long_behind_a_stalled_statement() {
 async fn a_read_dropped_on_a_stalled_connection_retires_it() {
     let db = TestDb::postgres().await;
     let (store, name) = pipelined_store(&db).await;
-    let evolution = || store.patterns_overlapping("nobody", at(NOW - 84 * DAY), at(NOW), None);
+    let evolution = || evolution_read(&store);
     evolution().await.expect("opens the shared connection");
 
     let mut locker = lock_table(&db, "personalization_effectiveness").await;
-    let blocked = async {
-        store
-            .effectiveness_inputs("nobody", at(NOW - 14 * DAY), at(NOW))
-            .await
-    };
+    let blocked = effectiveness_read(&store);
     let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
     // The blocked read is dropped once it has waited past the stall time, as a request's
     // deadline drops it, while the lock is still held (a server that stops answering without
