@@ -186,6 +186,12 @@ impl From<DieselError> for StoreError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             ) => Outage::new(OutageKind::ConnectionLost, err).into(),
+            // The server ended the session under a running statement (a fast or immediate
+            // shutdown, `pg_terminate_backend`, a crash of another backend, a session timeout):
+            // the connection is gone as surely as above, though it failed with a SQLSTATE.
+            DieselError::DatabaseError(_, ref info) if is_session_terminated(info.message()) => {
+                Outage::new(OutageKind::ConnectionLost, err).into()
+            }
             // SQLite's write lock stayed taken for the whole busy timeout: the database is
             // overloaded, not broken; a retry later succeeds.
             DieselError::DatabaseError(_, ref info) if is_sqlite_busy(info.message()) => {
@@ -197,6 +203,16 @@ impl From<DieselError> for StoreError {
             other => StoreError::Query(other),
         }
     }
+}
+
+/// PostgreSQL's messages for a `FATAL` error that ends the session while a statement runs
+/// (SQLSTATE 57P01 `admin_shutdown`, 57P02 `crash_shutdown`, 57P05 `idle_session_timeout`,
+/// 25P03, 25P04, and recovery conflicts on a standby): each begins "terminating connection".
+/// diesel keeps the message of a PostgreSQL error but not its SQLSTATE, so the message is what
+/// can be matched (in English, PostgreSQL's default `lc_messages`; under another language such
+/// an error stays a [`StoreError::Query`]).
+fn is_session_terminated(message: &str) -> bool {
+    message.starts_with("terminating connection")
 }
 
 /// SQLite's messages for `SQLITE_BUSY` and `SQLITE_LOCKED` (diesel reports them as
@@ -270,6 +286,37 @@ mod tests {
         assert!(matches!(
             StoreError::from(DieselError::NotFound),
             StoreError::NotFound(Entity::Row)
+        ));
+    }
+
+    #[test]
+    fn a_session_ended_by_the_server_is_a_lost_connection_not_a_query_error() {
+        let failed = |kind, message: &str| {
+            StoreError::from(DieselError::DatabaseError(
+                kind,
+                Box::new(message.to_owned()),
+            ))
+        };
+        for (kind, message) in [
+            (
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            (
+                DatabaseErrorKind::SerializationFailure,
+                "terminating connection due to conflict with recovery",
+            ),
+        ] {
+            match failed(kind, message) {
+                StoreError::Unavailable(outage) => {
+                    assert_eq!(outage.kind(), &OutageKind::ConnectionLost, "{message}");
+                }
+                other => panic!("{message}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            failed(DatabaseErrorKind::Unknown, "relation \"x\" does not exist"),
+            StoreError::Query(_)
         ));
     }
 }

@@ -280,7 +280,7 @@ macro_rules! with_conn {
     };
     // The endpoints' reads: on PostgreSQL `$pg` is a shared reference, so that the body can
     // run on the shard's pipelined reader when reads are pipelined, or else on a pooled
-    // connection. A read that lost the shared connection runs once more, on a new one.
+    // connection. A read that lost its connection runs once more, on a new one.
     ($store:expr, read: |$pg:ident| $pg_body:expr, sqlite: |$lite:ident| $lite_body:expr) => {
         match &$store.pools {
             #[cfg(feature = "postgres")]

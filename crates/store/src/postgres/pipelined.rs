@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, TransactionManager};
 
 use super::shards::{PgPool, Shard};
 use crate::error::OutageKind;
@@ -296,24 +296,32 @@ impl<'a> ReadConnection<'a> {
     }
 
     /// Records that the read's statements were answered with `result`; true if it should run
-    /// once more, on a new connection: it lost the shared connection (the server restarted,
-    /// the backend was terminated), which is then forgotten. Reads are idempotent, and a
-    /// request should not fail for a connection that died while idle. (A pooled connection
-    /// found broken is discarded by the pool.)
+    /// once more, on a new connection: it lost its connection (the server restarted, the
+    /// backend was terminated, even under the running statement). Reads are idempotent, and a
+    /// request should not fail for one connection that died. A lost shared connection is
+    /// forgotten here; a lost pooled one is marked broken, so that the pool drops it when it
+    /// comes back (the driver may not have seen the socket close yet, and the pool would hand
+    /// it out again, to this read's second run among others).
     pub(crate) fn finish<T>(&mut self, result: &Result<T, StoreError>) -> bool {
-        let Self::Pipelined(read) = self else {
-            return false;
-        };
-        read.finished = true;
-        match result {
-            Err(StoreError::Unavailable(outage))
-                if *outage.kind() == OutageKind::ConnectionLost =>
-            {
-                read.reader.discard(&read.conn);
-                true
+        let lost = matches!(
+            result,
+            Err(StoreError::Unavailable(outage)) if *outage.kind() == OutageKind::ConnectionLost
+        );
+        match self {
+            Self::Pipelined(read) => {
+                read.finished = true;
+                if lost {
+                    read.reader.discard(&read.conn);
+                }
             }
-            _ => false,
+            Self::Pooled(conn) if lost => {
+                let conn: &mut AsyncPgConnection = conn;
+                <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(conn)
+                    .set_in_error();
+            }
+            Self::Pooled(_) => {}
         }
+        lost
     }
 }
 

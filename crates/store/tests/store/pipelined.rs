@@ -9,7 +9,8 @@ use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use insights_model::TimelinePattern;
 use insights_store::{
-    DatabaseUrl, EffectivenessInputs, PIPELINED_READ_STALL, Store, StoreConfig, StoreError,
+    DatabaseUrl, EffectivenessInputs, OutageKind, PIPELINED_READ_STALL, Store, StoreConfig,
+    StoreError,
 };
 use insights_testkit::TestDb;
 
@@ -18,6 +19,11 @@ use crate::fixtures::*;
 /// A store on `db` whose connections carry an application name of their own, so that the
 /// test can find their backends in `pg_stat_activity` among those of tests running beside it.
 async fn pipelined_store(db: &TestDb) -> (Store, String) {
+    named_store(db, true).await
+}
+
+/// [`pipelined_store`], with reads pipelined or pooled.
+async fn named_store(db: &TestDb, pipelined_reads: bool) -> (Store, String) {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let name = format!(
         "pipelined_{}_{}",
@@ -26,7 +32,7 @@ async fn pipelined_store(db: &TestDb) -> (Store, String) {
     );
     let url = format!("{}&application_name={name}", db.url);
     let store = Store::connect(&StoreConfig {
-        pipelined_reads: true,
+        pipelined_reads,
         ..StoreConfig::new(DatabaseUrl::parse(&url).expect("url"))
     })
     .await
@@ -198,4 +204,55 @@ async fn a_read_dropped_on_a_stalled_connection_retires_it() {
         store.pool_state()
     );
     locker.batch_execute("COMMIT").await.expect("unlock");
+}
+
+/// Terminates the backend named `name` that waits for a lock, as a fast shutdown or an
+/// administrator ends a session under a running statement (SQLSTATE 57P01).
+async fn terminate_the_waiting_backend(admin: &mut AsyncPgConnection, name: &str) {
+    until_waiting_for_a_lock(admin, name).await;
+    admin
+        .batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+             WHERE application_name = '{name}' AND wait_event_type = 'Lock'"
+        ))
+        .await
+        .expect("terminate");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_whose_session_the_server_ends_runs_once_more_then_is_unavailable() {
+    let db = TestDb::postgres().await;
+    let (pooled, pooled_name) = named_store(&db, false).await;
+    let (pipelined, name) = pipelined_store(&db).await;
+    let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
+    let mut locker = lock_table(&db, "personalization_effectiveness").await;
+
+    // Pooled: the read runs once more on another connection; when that session is ended too,
+    // it fails as unavailable (a 503), not as a failed query (a 500).
+    let ended_twice = async {
+        terminate_the_waiting_backend(&mut admin, &pooled_name).await;
+        terminate_the_waiting_backend(&mut admin, &pooled_name).await;
+    };
+    let (read, ()) = tokio::join!(effectiveness_read(&pooled), ended_twice);
+    match read {
+        Err(StoreError::Unavailable(outage)) => {
+            assert_eq!(outage.kind(), &OutageKind::ConnectionLost);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Pipelined: the read runs again on a new shared connection, and ends once unlocked.
+    let ended_once = async {
+        terminate_the_waiting_backend(&mut admin, &name).await;
+        // The read is back, waiting on a new backend.
+        until_waiting_for_a_lock(&mut admin, &name).await;
+        locker.batch_execute("COMMIT").await.expect("unlock");
+    };
+    let (read, ()) = tokio::join!(effectiveness_read(&pipelined), ended_once);
+    read.expect("the read ran again after its backend was terminated");
+    assert!(
+        on_shared_connection_only(&pipelined),
+        "{:?}",
+        pipelined.pool_state()
+    );
 }
