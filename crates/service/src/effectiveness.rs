@@ -43,8 +43,9 @@ impl Insights {
                 || async {
                     let all = self
                         .routing
-                        .reader(user)
-                        .effectiveness_inputs(user, Timestamp::MIN, Timestamp::MAX)
+                        .read(user, |store| {
+                            store.effectiveness_inputs(user, Timestamp::MIN, Timestamp::MAX)
+                        })
                         .await?;
                     Ok(CacheValue::EffectivenessData(Arc::new(all)))
                 },
@@ -66,8 +67,9 @@ impl Insights {
     ) -> Result<EffectivenessInputs, ServiceError> {
         Ok(self
             .routing
-            .reader(user)
-            .effectiveness_inputs(user, params.start(), params.end())
+            .read(user, |store| {
+                store.effectiveness_inputs(user, params.start(), params.end())
+            })
             .await?)
     }
 }

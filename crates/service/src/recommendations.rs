@@ -24,8 +24,9 @@ impl Insights {
         let cooldown_start = self.engine.cooldown_start(now);
         let inputs = self
             .routing
-            .reader(user)
-            .recommendation_inputs(user, cooldown_start, &INPUT_LIMITS)
+            .read(user, |store| {
+                store.recommendation_inputs(user, cooldown_start, &INPUT_LIMITS)
+            })
             .await?;
         let recently_closed: Vec<Recommendation> = inputs
             .closed

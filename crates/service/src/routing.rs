@@ -9,13 +9,14 @@
 //!
 //! Everyone else reads from the replica, unless the replica's store knows it is down: then
 //! reads go to the primary at once, and back to the replica as soon as its store's probe
-//! reconnects.
+//! reconnects. A read the replica fails as unavailable (before its store knows) runs once more
+//! on the primary.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use insights_store::Store;
+use insights_store::{Store, StoreError};
 
 use crate::shared::SharedTier;
 
@@ -51,7 +52,7 @@ impl ReadRouting {
     }
 
     /// The store for `user`'s reads.
-    pub(crate) fn reader(&self, user: &str) -> &Store {
+    fn reader(&self, user: &str) -> &Store {
         let Some(replica) = &self.replica else {
             return &self.primary;
         };
@@ -72,6 +73,28 @@ impl ReadRouting {
             &self.primary
         } else {
             replica
+        }
+    }
+
+    /// Runs `read` on the store for `user`'s reads ([`Self::reader`]). A read the replica could
+    /// not serve ([`StoreError::Unavailable`]: down, its pool exhausted, its connection lost)
+    /// runs once more on the primary: a replica's outage costs its users no error, even before
+    /// the replica's store has noticed it (after which [`Self::reader`] picks the primary).
+    pub(crate) async fn read<'s, T, Fut>(
+        &'s self,
+        user: &str,
+        read: impl Fn(&'s Store) -> Fut,
+    ) -> Result<T, StoreError>
+    where
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        let store = self.reader(user);
+        match read(store).await {
+            Err(StoreError::Unavailable(outage)) if !std::ptr::eq(store, &self.primary) => {
+                tracing::debug!(%outage, "a replica read failed; reading from the primary");
+                read(&self.primary).await
+            }
+            result => result,
         }
     }
 

@@ -50,8 +50,9 @@ impl Insights {
         let start = Timestamp::from_unix_millis(window.start_ms())?;
         let patterns = self
             .routing
-            .reader(user)
-            .patterns_overlapping(user, start, now, params.pattern_type())
+            .read(user, |store| {
+                store.patterns_overlapping(user, start, now, params.pattern_type())
+            })
             .await?;
         Ok((Anchor { now, window, start }, patterns))
     }

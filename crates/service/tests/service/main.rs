@@ -388,6 +388,71 @@ async fn reads_go_to_the_replica_except_right_after_a_write() {
     assert_eq!(evolution("u2").await, 0);
 }
 
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_the_replica_cannot_serve_is_served_by_the_primary() {
+    use insights_store::{DatabaseUrl, Store, StoreConfig};
+
+    let primary = TestDb::postgres().await;
+    // A server of its own stands in for the replica, so that it can be stopped.
+    let replica_server = insights_testkit::TempPostgres::start().expect("replica server");
+    let replica = Store::connect(&StoreConfig::new(
+        DatabaseUrl::parse(&replica_server.url()).expect("url"),
+    ))
+    .await
+    .expect("replica");
+    replica.migrate().await.expect("migrate the replica");
+    let s = Insights::with_backends(
+        Backends {
+            primary: primary.store.clone(),
+            read_replica: Some(replica),
+            #[cfg(feature = "redis")]
+            shared_tier: None,
+        },
+        ServiceConfig {
+            cache_capacity: 0,
+            ..ServiceConfig::default()
+        },
+    )
+    .expect("service");
+    primary
+        .store
+        .insert_patterns(&[NewPattern {
+            user_id: "u1".into(),
+            pattern_type: PatternType::AttentionCycle,
+            pattern_data: json!({}),
+            confidence: 0.8,
+            pattern_name: None,
+            evidence: vec![],
+            occurrence_count: 1,
+            detected_at: Timestamp::now(),
+            last_seen_at: Timestamp::now(),
+        }])
+        .await
+        .expect("write behind the service's back");
+    let evolution = || async {
+        s.pattern_evolution("u1", &EvolutionParams::default())
+            .await
+            .map(|evolution| evolution.meta.total_patterns)
+    };
+    assert_eq!(evolution().await.expect("read"), 0, "served by the replica");
+
+    replica_server.stop().expect("stop the replica");
+    // Nothing has told the replica's store yet: each read tries the replica first, fails as
+    // unavailable, and runs again on the primary.
+    assert_eq!(
+        evolution().await.expect("read with the replica stopped"),
+        1,
+        "served by the primary"
+    );
+    s.effectiveness("u1", &EffectivenessParams::recent(EffectivenessMetric::All))
+        .await
+        .expect("effectiveness with the replica stopped");
+    s.recommendations("u1", &RecommendationParams::default())
+        .await
+        .expect("recommendations with the replica stopped");
+}
+
 #[cfg(feature = "redis")]
 mod shared_tier {
     #[cfg(feature = "postgres")]
