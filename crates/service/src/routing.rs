@@ -9,14 +9,14 @@
 //!
 //! Everyone else reads from the replica, unless the replica's store knows it is down: then
 //! reads go to the primary at once, and back to the replica as soon as its store's probe
-//! reconnects. A read the replica fails as unavailable (before its store knows) runs once more
-//! on the primary.
+//! reconnects. A read that finds the replica gone (before its store knows) runs once more on
+//! the primary.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use insights_store::{Store, StoreError};
+use insights_store::{OutageKind, Store, StoreError};
 
 use crate::shared::SharedTier;
 
@@ -51,35 +51,31 @@ impl ReadRouting {
         &self.primary
     }
 
-    /// The store for `user`'s reads.
-    fn reader(&self, user: &str) -> &Store {
-        let Some(replica) = &self.replica else {
-            return &self.primary;
-        };
+    /// The replica, if `user`'s reads should go to it; `None` for the primary.
+    fn replica_for(&self, user: &str) -> Option<&Store> {
+        let replica = self.replica.as_ref()?;
         if replica.is_down() {
-            return &self.primary;
+            return None;
         }
         if let Some(at) = self.last_write.get(user)
             && at.elapsed() < self.stickiness
         {
-            return &self.primary;
+            return None;
         }
         let written_elsewhere = self
             .shared
             .as_ref()
             .and_then(|tier| tier.last_write(user))
             .is_some_and(|age| age < self.stickiness);
-        if written_elsewhere {
-            &self.primary
-        } else {
-            replica
-        }
+        (!written_elsewhere).then_some(replica)
     }
 
-    /// Runs `read` on the store for `user`'s reads ([`Self::reader`]). A read the replica could
-    /// not serve ([`StoreError::Unavailable`]: down, its pool exhausted, its connection lost)
-    /// runs once more on the primary: a replica's outage costs its users no error, even before
-    /// the replica's store has noticed it (after which [`Self::reader`] picks the primary).
+    /// Runs `read` on the store for `user`'s reads. A read the replica could not serve because
+    /// it is gone (found down by this read, or its connection lost) runs once more on the
+    /// primary: a replica's outage costs its users no error, even before the replica's store
+    /// has noticed it (after which reads go to the primary directly). A replica whose pool is
+    /// exhausted is not relieved so: its overload would move onto the primary's pool, which
+    /// writes need.
     pub(crate) async fn read<'s, T, Fut>(
         &'s self,
         user: &str,
@@ -88,10 +84,14 @@ impl ReadRouting {
     where
         Fut: Future<Output = Result<T, StoreError>>,
     {
-        let store = self.reader(user);
-        match read(store).await {
-            Err(StoreError::Unavailable(outage)) if !std::ptr::eq(store, &self.primary) => {
-                tracing::debug!(%outage, "a replica read failed; reading from the primary");
+        let Some(replica) = self.replica_for(user) else {
+            return read(&self.primary).await;
+        };
+        match read(replica).await {
+            Err(StoreError::Unavailable(outage)) if replica_is_gone(outage.kind()) => {
+                // Bounded: once the replica is known down, reads skip it; lost connections
+                // are at most those open.
+                tracing::warn!(%outage, "a replica read failed; reading from the primary");
                 read(&self.primary).await
             }
             result => result,
@@ -118,4 +118,12 @@ impl ReadRouting {
     pub(crate) fn replica(&self) -> Option<&Store> {
         self.replica.as_ref()
     }
+}
+
+/// Whether a replica read failed because the replica is gone (as opposed to busy).
+fn replica_is_gone(kind: &OutageKind) -> bool {
+    matches!(
+        kind,
+        OutageKind::Down { .. } | OutageKind::Connect | OutageKind::ConnectionLost
+    )
 }

@@ -205,12 +205,15 @@ impl From<DieselError> for StoreError {
     }
 }
 
-/// PostgreSQL's messages for a `FATAL` error that ends the session while a statement runs
-/// (SQLSTATE 57P01 `admin_shutdown`, 57P02 `crash_shutdown`, 57P05 `idle_session_timeout`,
-/// 25P03, 25P04, and recovery conflicts on a standby): each begins "terminating connection".
-/// diesel keeps the message of a PostgreSQL error but not its SQLSTATE, so the message is what
-/// can be matched (in English, PostgreSQL's default `lc_messages`; under another language such
-/// an error stays a [`StoreError::Query`]).
+/// PostgreSQL's messages for a `FATAL` error that ends the session: above all SQLSTATE 57P01
+/// `admin_shutdown` (a fast shutdown, `pg_terminate_backend`), which arrives under a running
+/// statement; also a recovery conflict on a standby and a lost protocol synchronisation. Each
+/// begins "terminating connection", and after each the server closes the connection. (A crash
+/// or immediate shutdown only warns before closing the socket: that arrives as a closed
+/// connection.) diesel keeps the message of a PostgreSQL error but not its SQLSTATE, so the
+/// message is what can be matched: in English, PostgreSQL's default `lc_messages` (under
+/// another language such an error stays a [`StoreError::Query`]); a function that raises an
+/// error with such a text would be matched too.
 fn is_session_terminated(message: &str) -> bool {
     message.starts_with("terminating connection")
 }

@@ -297,6 +297,9 @@ macro_rules! with_conn {
                     let result: Result<_, $crate::StoreError> = async { Ok($pg_body) }.await;
                     if conn.finish(&result) && !retried {
                         retried = true;
+                        // The lost connection goes back (marked broken) before the next
+                        // checkout: with a pool of one, that checkout would wait for it.
+                        drop(conn);
                         continue;
                     }
                     break result?;

@@ -388,16 +388,22 @@ async fn reads_go_to_the_replica_except_right_after_a_write() {
     assert_eq!(evolution("u2").await, 0);
 }
 
+/// A service on `primary` whose replica runs on a server of its own, stopped before the
+/// returned service reads anything from it: nothing has told the replica's store yet, so the
+/// next read tries the replica first. Keep the server value: dropping it removes its files.
 #[cfg(feature = "postgres")]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_read_the_replica_cannot_serve_is_served_by_the_primary() {
+async fn with_a_stopped_replica(
+    primary: &TestDb,
+) -> (
+    Insights,
+    insights_store::Store,
+    insights_testkit::TempPostgres,
+) {
     use insights_store::{DatabaseUrl, Store, StoreConfig};
 
-    let primary = TestDb::postgres().await;
-    // A server of its own stands in for the replica, so that it can be stopped.
-    let replica_server = insights_testkit::TempPostgres::start().expect("replica server");
+    let server = insights_testkit::TempPostgres::start().expect("replica server");
     let replica = Store::connect(&StoreConfig::new(
-        DatabaseUrl::parse(&replica_server.url()).expect("url"),
+        DatabaseUrl::parse(&server.url()).expect("url"),
     ))
     .await
     .expect("replica");
@@ -405,7 +411,7 @@ async fn a_read_the_replica_cannot_serve_is_served_by_the_primary() {
     let s = Insights::with_backends(
         Backends {
             primary: primary.store.clone(),
-            read_replica: Some(replica),
+            read_replica: Some(replica.clone()),
             #[cfg(feature = "redis")]
             shared_tier: None,
         },
@@ -415,6 +421,25 @@ async fn a_read_the_replica_cannot_serve_is_served_by_the_primary() {
         },
     )
     .expect("service");
+    let patterns = s
+        .pattern_evolution("u1", &EvolutionParams::default())
+        .await
+        .expect("read")
+        .meta
+        .total_patterns;
+    assert_eq!(
+        patterns, 0,
+        "served by the replica, which lacks the primary's pattern"
+    );
+    server.stop().expect("stop the replica");
+    assert!(!replica.is_down());
+    (s, replica, server)
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_that_finds_the_replica_gone_is_served_by_the_primary() {
+    let primary = TestDb::postgres().await;
     primary
         .store
         .insert_patterns(&[NewPattern {
@@ -430,27 +455,28 @@ async fn a_read_the_replica_cannot_serve_is_served_by_the_primary() {
         }])
         .await
         .expect("write behind the service's back");
-    let evolution = || async {
-        s.pattern_evolution("u1", &EvolutionParams::default())
-            .await
-            .map(|evolution| evolution.meta.total_patterns)
-    };
-    assert_eq!(evolution().await.expect("read"), 0, "served by the replica");
 
-    replica_server.stop().expect("stop the replica");
-    // Nothing has told the replica's store yet: each read tries the replica first, fails as
-    // unavailable, and runs again on the primary.
-    assert_eq!(
-        evolution().await.expect("read with the replica stopped"),
-        1,
-        "served by the primary"
-    );
+    // Each endpoint's read tries the stopped replica (which its failed connection attempt
+    // marks down), then runs again on the primary.
+    let (s, replica, _server) = with_a_stopped_replica(&primary).await;
+    let evolution = s
+        .pattern_evolution("u1", &EvolutionParams::default())
+        .await
+        .expect("evolution with the replica stopped");
+    assert_eq!(evolution.meta.total_patterns, 1, "served by the primary");
+    assert!(replica.is_down(), "the read went to the replica first");
+
+    let (s, replica, _server) = with_a_stopped_replica(&primary).await;
     s.effectiveness("u1", &EffectivenessParams::recent(EffectivenessMetric::All))
         .await
         .expect("effectiveness with the replica stopped");
+    assert!(replica.is_down(), "the read went to the replica first");
+
+    let (s, replica, _server) = with_a_stopped_replica(&primary).await;
     s.recommendations("u1", &RecommendationParams::default())
         .await
         .expect("recommendations with the replica stopped");
+    assert!(replica.is_down(), "the read went to the replica first");
 }
 
 #[cfg(feature = "redis")]

@@ -56,7 +56,6 @@ pub(crate) async fn connect(
 
 impl Cancellable for AsyncPgConnection {
     fn cancel_running(&mut self) {
-        use diesel_async::TransactionManager;
         let token = self.cancel_token();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             drop(runtime.spawn(async move {
@@ -65,13 +64,20 @@ impl Cancellable for AsyncPgConnection {
                 }
             }));
         }
-        // A broken transaction state makes diesel-async's `has_broken` true: bb8 closes the
-        // connection instead of handing it to the next request.
-        <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(
-            self,
-        )
-        .set_in_error();
+        mark_broken(self);
     }
+}
+
+/// Makes the pool close `conn` when it comes back instead of handing it to the next request:
+/// a broken transaction state makes diesel-async's `has_broken` true. For a connection whose
+/// state is unknown (a statement abandoned mid-way) or that is known dead before the driver has
+/// seen its socket close.
+pub(crate) fn mark_broken(conn: &mut AsyncPgConnection) {
+    use diesel_async::TransactionManager;
+    <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(
+        conn,
+    )
+    .set_in_error();
 }
 
 /// How a shard opens its connections: each attempt reports to `health`, and every connection
@@ -104,8 +110,8 @@ fn manager(
     });
     // No `SELECT 1` round trip per checkout: a connection the server closed is detected without
     // one (diesel-async checks the client's closed flag and the transaction state), and a query
-    // on a connection that died unnoticed fails as `Unavailable` once before the pool discards
-    // it.
+    // on a connection that died unnoticed fails as `Unavailable` (an endpoint read runs once
+    // more, on another connection) before the pool discards it.
     manager_config.recycling_method = RecyclingMethod::Fast;
     AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, manager_config)
 }

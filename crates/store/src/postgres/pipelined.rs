@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::{AsyncConnection, AsyncPgConnection, TransactionManager};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::shards::{PgPool, Shard};
 use crate::error::OutageKind;
@@ -314,11 +314,7 @@ impl<'a> ReadConnection<'a> {
                     read.reader.discard(&read.conn);
                 }
             }
-            Self::Pooled(conn) if lost => {
-                let conn: &mut AsyncPgConnection = conn;
-                <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(conn)
-                    .set_in_error();
-            }
+            Self::Pooled(conn) if lost => super::mark_broken(conn),
             Self::Pooled(_) => {}
         }
         lost
