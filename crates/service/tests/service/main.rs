@@ -333,16 +333,16 @@ async fn default_window_effectiveness_hits_the_cache_and_stays_current(db: TestD
     assert_eq!(rendered.effectiveness, a.effectiveness);
 }
 
+/// A service on `primary` reading from `replica`, without a cache (every read reaches a store).
 #[cfg(feature = "postgres")]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reads_go_to_the_replica_except_right_after_a_write() {
-    let primary = TestDb::postgres().await;
-    // A separate database stands in for a lagging replica: it never receives the writes.
-    let replica = TestDb::postgres().await;
-    let s = Insights::with_backends(
+fn uncached_with_replica(
+    primary: &insights_store::Store,
+    replica: &insights_store::Store,
+) -> Insights {
+    Insights::with_backends(
         Backends {
-            primary: primary.store.clone(),
-            read_replica: Some(replica.store.clone()),
+            primary: primary.clone(),
+            read_replica: Some(replica.clone()),
             #[cfg(feature = "redis")]
             shared_tier: None,
         },
@@ -351,12 +351,16 @@ async fn reads_go_to_the_replica_except_right_after_a_write() {
             ..ServiceConfig::default()
         },
     )
-    .expect("service");
-    assert!(s.has_read_replica());
-    primary
-        .store
+    .expect("service")
+}
+
+/// One pattern for `user`, written straight to `store`: the service does not learn of it (no
+/// invalidation, no read-your-writes routing), as with another program writing.
+#[cfg(feature = "postgres")]
+async fn write_a_pattern_behind_the_services_back(store: &insights_store::Store, user: &str) {
+    store
         .insert_patterns(&[NewPattern {
-            user_id: "u1".into(),
+            user_id: user.into(),
             pattern_type: PatternType::AttentionCycle,
             pattern_data: json!({}),
             confidence: 0.8,
@@ -368,6 +372,17 @@ async fn reads_go_to_the_replica_except_right_after_a_write() {
         }])
         .await
         .expect("write behind the service's back");
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_go_to_the_replica_except_right_after_a_write() {
+    let primary = TestDb::postgres().await;
+    // A separate database stands in for a lagging replica: it never receives the writes.
+    let replica = TestDb::postgres().await;
+    let s = uncached_with_replica(&primary.store, &replica.store);
+    assert!(s.has_read_replica());
+    write_a_pattern_behind_the_services_back(&primary.store, "u1").await;
     let evolution = |user: &'static str| {
         let s = s.clone();
         async move {
@@ -408,19 +423,7 @@ async fn with_a_stopped_replica(
     .await
     .expect("replica");
     replica.migrate().await.expect("migrate the replica");
-    let s = Insights::with_backends(
-        Backends {
-            primary: primary.store.clone(),
-            read_replica: Some(replica.clone()),
-            #[cfg(feature = "redis")]
-            shared_tier: None,
-        },
-        ServiceConfig {
-            cache_capacity: 0,
-            ..ServiceConfig::default()
-        },
-    )
-    .expect("service");
+    let s = uncached_with_replica(&primary.store, &replica);
     let patterns = s
         .pattern_evolution("u1", &EvolutionParams::default())
         .await
@@ -440,21 +443,7 @@ async fn with_a_stopped_replica(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_that_finds_the_replica_gone_is_served_by_the_primary() {
     let primary = TestDb::postgres().await;
-    primary
-        .store
-        .insert_patterns(&[NewPattern {
-            user_id: "u1".into(),
-            pattern_type: PatternType::AttentionCycle,
-            pattern_data: json!({}),
-            confidence: 0.8,
-            pattern_name: None,
-            evidence: vec![],
-            occurrence_count: 1,
-            detected_at: Timestamp::now(),
-            last_seen_at: Timestamp::now(),
-        }])
-        .await
-        .expect("write behind the service's back");
+    write_a_pattern_behind_the_services_back(&primary.store, "u1").await;
 
     // Each endpoint's read tries the stopped replica (which its failed connection attempt
     // marks down), then runs again on the primary.
