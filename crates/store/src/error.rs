@@ -186,9 +186,9 @@ impl From<DieselError> for StoreError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             ) => Outage::new(OutageKind::ConnectionLost, err).into(),
-            // The server ended the session under a running statement (a fast or immediate
-            // shutdown, `pg_terminate_backend`, a crash of another backend, a session timeout):
-            // the connection is gone as surely as above, though it failed with a SQLSTATE.
+            // The server ended the session under a running statement (a fast shutdown,
+            // `pg_terminate_backend`, a recovery conflict on a standby): the connection is gone
+            // as surely as above, though the statement failed with a SQLSTATE.
             DieselError::DatabaseError(_, ref info) if is_session_terminated(info.message()) => {
                 Outage::new(OutageKind::ConnectionLost, err).into()
             }
