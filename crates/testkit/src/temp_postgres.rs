@@ -163,9 +163,20 @@ impl TempPostgres {
 
     /// Stops the server immediately (as a crash or an outage would look to clients).
     pub fn stop(&self) -> io::Result<()> {
+        self.stop_in_mode("immediate")
+    }
+
+    /// Stops the server as `pg_ctl stop` does by default (fast mode): every session is ended
+    /// with SQLSTATE 57P01 ("terminating connection due to administrator command"), under a
+    /// running statement too.
+    pub fn stop_fast(&self) -> io::Result<()> {
+        self.stop_in_mode("fast")
+    }
+
+    fn stop_in_mode(&self, mode: &str) -> io::Result<()> {
         let out = self
             .command("pg_ctl")
-            .args(["stop", "-m", "immediate", "-w", "-D"])
+            .args(["stop", "-m", mode, "-w", "-D"])
             .arg(self.data_dir())
             .output()?;
         check(out, "pg_ctl stop")
