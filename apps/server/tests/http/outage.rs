@@ -203,6 +203,44 @@ async fn a_deadline_cancels_the_statement_and_the_next_request_succeeds() {
     }
 }
 
+/// With pipelined reads (`insights serve`'s default) a read dropped at its deadline is not
+/// cancelled: its statement goes on waiting on its shared connection. The request still
+/// answers 503 at its deadline, and the worker's other reads do not queue behind it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_pipelined_reads_a_request_past_its_deadline_is_a_503_and_other_reads_go_on() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+
+    let mut app = TestApp::new(insights_testkit::TestDb::postgres_pipelined().await).await;
+    app.seed_user_with_patterns("u1").await;
+    let evolution = "/api/analytics/behavioral-insights/patterns/evolution";
+    let effectiveness = "/api/personalization/effectiveness?metric=all";
+    assert_eq!(app.get_as(evolution, "u1").await.status, 200);
+    let mut locker = AsyncPgConnection::establish(&app.db.url)
+        .await
+        .expect("connect");
+    locker
+        .batch_execute("BEGIN; LOCK TABLE behavioral_patterns IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+
+    app.state.deadline = Some(Duration::from_millis(300));
+    let res = app.get_as(&format!("{evolution}?weeks=2"), "u1").await;
+    assert_eq!(res.status, 503, "{}", res.text);
+    assert_eq!(res.error_code(), "UNAVAILABLE");
+    // The abandoned statement still waits for the lock; a read of other tables is answered.
+    let res = app.get_as(effectiveness, "u1").await;
+    assert_eq!(res.status, 200, "{}", res.text);
+
+    locker.batch_execute("ROLLBACK").await.expect("unlock");
+    app.state.deadline = Some(Duration::from_secs(30));
+    for weeks in 3..6 {
+        let res = app
+            .get_as(&format!("{evolution}?weeks={weeks}"), "u1")
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+    }
+}
+
 /// Measures what clients see during a PostgreSQL outage under load: 16 clients sending
 /// recommendation GETs (cache off) to a real server process, PostgreSQL stopped for 6 s
 /// (`-m immediate`), then started again. Prints the 503 latencies after the first second of
