@@ -282,6 +282,13 @@ macro_rules! with_conn {
     // run on the shard's pipelined reader when reads are pipelined, or else on a pooled
     // connection. A read that lost its connection runs once more, on a new one.
     ($store:expr, read: |$pg:ident| $pg_body:expr, sqlite: |$lite:ident| $lite_body:expr) => {
+        $crate::pool::with_conn!(@read $store, true, |$pg| $pg_body, |$lite| $lite_body)
+    };
+    // The same, always on a pooled connection (reads that pipelining made slower).
+    ($store:expr, pooled_read: |$pg:ident| $pg_body:expr, sqlite: |$lite:ident| $lite_body:expr) => {
+        $crate::pool::with_conn!(@read $store, false, |$pg| $pg_body, |$lite| $lite_body)
+    };
+    (@read $store:expr, $may_pipeline:expr, |$pg:ident| $pg_body:expr, |$lite:ident| $lite_body:expr) => {
         match &$store.pools {
             #[cfg(feature = "postgres")]
             $crate::pool::Pools::Postgres(pool) => {
@@ -291,6 +298,7 @@ macro_rules! with_conn {
                         pool,
                         &$store.statements,
                         &$store.health,
+                        $may_pipeline,
                     )
                     .await?;
                     let $pg: &diesel_async::AsyncPgConnection = &conn;
@@ -311,7 +319,7 @@ macro_rules! with_conn {
             }
         }
     };
-    // The SQLite arm, shared by the two forms above.
+    // The SQLite arm, shared by the forms above.
     (@sqlite $store:expr, $pool:expr, |$lite:ident| $lite_body:expr) => {{
         let mut guard = $crate::pool::Counted::checkout($pool, &$store.statements, None).await?;
         let $lite: &mut $crate::pool::SqliteConn = &mut guard;

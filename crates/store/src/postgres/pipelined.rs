@@ -265,14 +265,16 @@ pub(crate) enum ReadConnection<'a> {
 }
 
 impl<'a> ReadConnection<'a> {
-    /// The calling thread's read connection. Refused at once while `health` knows the database
-    /// is down, as a pooled checkout is.
+    /// The calling thread's read connection: its shard's shared one if `may_pipeline` and reads
+    /// are pipelined, else a pooled one. Refused at once while `health` knows the database is
+    /// down, as a pooled checkout is.
     pub(crate) async fn get(
         pool: &'a PgPool,
         total: &'a StatementCounter,
         health: &'a Health,
+        may_pipeline: bool,
     ) -> Result<Self, StoreError> {
-        if let Some((shard, reader)) = pool.local_reader() {
+        if let Some((shard, reader)) = pool.local_reader().filter(|_| may_pipeline) {
             if let Err(down) = health.admit() {
                 reader.reset();
                 return Err(down);

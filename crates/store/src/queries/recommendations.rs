@@ -125,13 +125,12 @@ impl Store {
         let since = naive(dismissed_since);
         let limits = *limits;
         let (patterns, insights, interventions, recommendations) = with_conn!(self,
-            postgres: |conn| {
+            pooled_read: |shared| {
                 // Four independent reads share one connection: pipelined, one round trip.
                 // Always a pooled connection, even with `StoreConfig::pipelined_reads`: on the
                 // shared connection these reads (four statements, the largest rows) made the
                 // endpoint's slowest requests slower, 32-164 ms against 12-55 ms pooled
                 // (docs/performance.md, "Pipelined reads").
-                let shared: &diesel_async::AsyncPgConnection = conn;
                 futures_util::try_join!(
                     strong_patterns::<Pg>(user, limits).load::<PatternRow>(&mut &*shared),
                     open_insights::<Pg>(user, limits).load::<InsightRow>(&mut &*shared),

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use insights_model::TimelinePattern;
+use insights_recommender::engine::INPUT_LIMITS;
 use insights_store::{
-    DatabaseUrl, EffectivenessInputs, OutageKind, PIPELINED_READ_STALL, Store, StoreConfig,
-    StoreError,
+    DatabaseUrl, EffectivenessInputs, OutageKind, PIPELINED_READ_STALL, RecommendationInputs,
+    Store, StoreConfig, StoreError,
 };
 use insights_testkit::TestDb;
 
@@ -206,6 +207,23 @@ async fn a_read_dropped_on_a_stalled_connection_retires_it() {
     locker.batch_execute("COMMIT").await.expect("unlock");
 }
 
+/// A recommendations read (of `behavioral_patterns` among others), always on a pooled connection.
+async fn recommendations_read(store: &Store) -> Result<RecommendationInputs, StoreError> {
+    store
+        .recommendation_inputs("nobody", at(NOW - 14 * DAY), &INPUT_LIMITS)
+        .await
+}
+
+#[track_caller]
+fn assert_lost_connection(read: Result<(), StoreError>) {
+    match read {
+        Err(StoreError::Unavailable(outage)) => {
+            assert_eq!(outage.kind(), &OutageKind::ConnectionLost);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Terminates the backend named `name` that waits for a lock, as a fast shutdown or an
 /// administrator ends a session under a running statement (SQLSTATE 57P01).
 async fn terminate_the_waiting_backend(admin: &mut AsyncPgConnection, name: &str) {
@@ -219,27 +237,33 @@ async fn terminate_the_waiting_backend(admin: &mut AsyncPgConnection, name: &str
         .expect("terminate");
 }
 
+/// [`terminate_the_waiting_backend`] twice: a read that ran once more is ended again.
+async fn terminate_twice(admin: &mut AsyncPgConnection, name: &str) {
+    terminate_the_waiting_backend(admin, name).await;
+    terminate_the_waiting_backend(admin, name).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_whose_session_the_server_ends_runs_once_more_then_is_unavailable() {
     let db = TestDb::postgres().await;
     let (pooled, pooled_name) = named_store(&db, false).await;
     let (pipelined, name) = pipelined_store(&db).await;
     let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
-    let mut locker = lock_table(&db, "personalization_effectiveness").await;
+    let mut locker = lock_table(&db, "personalization_effectiveness, behavioral_patterns").await;
 
     // Pooled: the read runs once more on another connection; when that session is ended too,
-    // it fails as unavailable (a 503), not as a failed query (a 500).
-    let ended_twice = async {
-        terminate_the_waiting_backend(&mut admin, &pooled_name).await;
-        terminate_the_waiting_backend(&mut admin, &pooled_name).await;
-    };
-    let (read, ()) = tokio::join!(effectiveness_read(&pooled), ended_twice);
-    match read {
-        Err(StoreError::Unavailable(outage)) => {
-            assert_eq!(outage.kind(), &OutageKind::ConnectionLost);
-        }
-        other => panic!("{other:?}"),
-    }
+    // it fails as unavailable (a 503), not as a failed query (a 500). The recommendations
+    // read, always pooled, too.
+    let (read, ()) = tokio::join!(
+        effectiveness_read(&pooled),
+        terminate_twice(&mut admin, &pooled_name)
+    );
+    assert_lost_connection(read.map(drop));
+    let (read, ()) = tokio::join!(
+        recommendations_read(&pooled),
+        terminate_twice(&mut admin, &pooled_name)
+    );
+    assert_lost_connection(read.map(drop));
 
     // Pipelined: the read runs again on a new shared connection, and ends once unlocked.
     let ended_once = async {
