@@ -126,20 +126,26 @@ async fn a_request_past_its_deadline_is_a_json_503() {
     assert_eq!(res.status, 200, "{}", res.text);
 }
 
+/// A connection of the test's own holding `LOCK TABLE behavioral_patterns IN ACCESS EXCLUSIVE
+/// MODE` in an open transaction, which every read of the patterns waits for, until it ends.
+async fn lock_the_patterns(url: &str) -> diesel_async::AsyncPgConnection {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+
+    let mut locker = AsyncPgConnection::establish(url).await.expect("connect");
+    locker
+        .batch_execute("BEGIN; LOCK TABLE behavioral_patterns IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    locker
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deadline_cancels_the_statement_and_the_next_request_succeeds() {
     use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
     let mut app = TestApp::new(insights_testkit::TestDb::postgres().await).await;
     app.seed_user_with_patterns("u1").await;
-    // A transaction of the test's own holds a lock that every read of the patterns waits for.
-    let mut locker = AsyncPgConnection::establish(&app.db.url)
-        .await
-        .expect("connect");
-    locker
-        .batch_execute("BEGIN; LOCK TABLE behavioral_patterns IN ACCESS EXCLUSIVE MODE")
-        .await
-        .expect("lock");
+    let mut locker = lock_the_patterns(&app.db.url).await;
     let blocked_by_locker = "SELECT count(*)::text AS n FROM pg_stat_activity \
          WHERE pg_backend_pid() <> pid AND state = 'active' \
          AND pg_blocking_pids(pid) @> ARRAY[(SELECT pg_backend_pid())]";
@@ -208,20 +214,14 @@ async fn a_deadline_cancels_the_statement_and_the_next_request_succeeds() {
 /// answers 503 at its deadline, and the worker's other reads do not queue behind it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_pipelined_reads_a_request_past_its_deadline_is_a_503_and_other_reads_go_on() {
-    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+    use diesel_async::SimpleAsyncConnection;
 
     let mut app = TestApp::new(insights_testkit::TestDb::postgres_pipelined().await).await;
     app.seed_user_with_patterns("u1").await;
     let evolution = "/api/analytics/behavioral-insights/patterns/evolution";
     let effectiveness = "/api/personalization/effectiveness?metric=all";
     assert_eq!(app.get_as(evolution, "u1").await.status, 200);
-    let mut locker = AsyncPgConnection::establish(&app.db.url)
-        .await
-        .expect("connect");
-    locker
-        .batch_execute("BEGIN; LOCK TABLE behavioral_patterns IN ACCESS EXCLUSIVE MODE")
-        .await
-        .expect("lock");
+    let mut locker = lock_the_patterns(&app.db.url).await;
 
     app.state.deadline = Some(Duration::from_millis(300));
     let res = app.get_as(&format!("{evolution}?weeks=2"), "u1").await;
