@@ -58,9 +58,9 @@ pub struct DatabaseArgs {
     /// SQLite 4).
     #[arg(long, env = "INSIGHTS_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub pool_size: Option<u32>,
-    /// PostgreSQL: run each HTTP worker's effectiveness and evolution reads pipelined on one connection of its
-    /// own, beside the pool (`--pipelined-reads=false`: reads check out pooled connections, as
-    /// writes do). See docs/deployment.md.
+    /// PostgreSQL: run each HTTP worker's effectiveness and evolution reads pipelined on one
+    /// connection of its own, beside the pool (`--pipelined-reads=false`: reads check out pooled
+    /// connections, as writes do). See docs/deployment.md.
     #[arg(long, env = "INSIGHTS_PIPELINED_READS", default_value_t = true, action = clap::ArgAction::Set,
           num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub pipelined_reads: bool,

@@ -198,9 +198,9 @@ pub struct StoreConfig {
     /// PostgreSQL only: run the effectiveness and evolution reads pipelined on one connection
     /// per shard, shared by every request of the shard's threads, instead of on pooled
     /// connections; the recommendation engine's inputs, writes and transactions keep using the
-    /// pool (the engine's four reads had slower tails on the shared connection). Faster when each shard is used by one thread that
-    /// serves many requests at once (a server's worker): the backend is kept busy and no read
-    /// waits for a checkout. A read then waits for those sent before it on the same
+    /// pool (the engine's four reads had slower tails on the shared connection). Faster when
+    /// each shard is used by one thread that serves many requests at once (a server's worker):
+    /// the backend is kept busy and no read waits for a checkout. A read then waits for those sent before it on the same
     /// connection; once the connection has finished nothing for [`PIPELINED_READ_STALL`],
     /// new reads take pooled connections until it does. A dropped read is not cancelled: set
     /// [`Self::statement_timeout`] with it, so that an abandoned statement ends. Off by

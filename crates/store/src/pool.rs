@@ -255,9 +255,9 @@ where
 /// with its backend's feature, so a body for a backend compiled out is not even resolved.
 ///
 /// The store's one dispatch macro: the body must be compiled once per connection type, and a
-/// closure cannot be generic over its argument's type. Everything the arms share is a function: query
-/// fragments (`#[dsl::auto_type]`), [`batch_insert`], and helpers generic over the connection
-/// such as the apply transaction.
+/// closure cannot be generic over its argument's type. Everything the arms share is a
+/// function: query fragments (`#[dsl::auto_type]`), [`batch_insert`], and helpers generic over
+/// the connection such as the apply transaction.
 macro_rules! with_conn {
     ($store:expr, postgres: |$pg:ident| $pg_body:expr, sqlite: |$lite:ident| $lite_body:expr) => {
         match &$store.pools {

@@ -41,11 +41,12 @@ async fn named_store(db: &TestDb, pipelined_reads: bool) -> (Store, String) {
     (store, name)
 }
 
-/// True while the store's only connection is its shared read connection: open, and never idle
-/// (`pool_state` counts it as busy), with no pooled connection opened.
-fn on_shared_connection_only(store: &Store) -> bool {
+/// Asserts that the store's only connection is its shared read connection: open, and never
+/// idle (`pool_state` counts it as busy), with no pooled connection opened.
+#[track_caller]
+fn assert_on_shared_connection_only(store: &Store) {
     let state = store.pool_state();
-    state.connections == 1 && state.idle == 0
+    assert!(state.connections == 1 && state.idle == 0, "{state:?}");
 }
 
 /// Holds `LOCK TABLE table IN ACCESS EXCLUSIVE MODE` in an open transaction on a connection of
@@ -112,11 +113,7 @@ async fn a_read_that_lost_the_shared_connection_runs_again_on_a_new_one() {
     read()
         .await
         .expect("first read opens the shared connection");
-    assert!(
-        on_shared_connection_only(&store),
-        "{:?}",
-        store.pool_state()
-    );
+    assert_on_shared_connection_only(&store);
     let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
     // Waits (up to 5 s) until the backend has exited, as a server restart or an
     // administrator would leave it.
@@ -131,11 +128,7 @@ async fn a_read_that_lost_the_shared_connection_runs_again_on_a_new_one() {
     // The read finds the connection dead, forgets it and runs again on a new one.
     read().await.expect("read after the backend was terminated");
     assert_eq!(backends(&mut admin, &name, "true").await, 1);
-    assert!(
-        on_shared_connection_only(&store),
-        "{:?}",
-        store.pool_state()
-    );
+    assert_on_shared_connection_only(&store);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,11 +137,7 @@ async fn reads_do_not_queue_for_long_behind_a_stalled_statement() {
     let (store, name) = pipelined_store(&db).await;
     let evolution = || evolution_read(&store);
     evolution().await.expect("opens the shared connection");
-    assert!(
-        on_shared_connection_only(&store),
-        "{:?}",
-        store.pool_state()
-    );
+    assert_on_shared_connection_only(&store);
 
     let mut locker = lock_table(&db, "personalization_effectiveness").await;
     let blocked = effectiveness_read(&store);
@@ -199,11 +188,7 @@ async fn a_read_dropped_on_a_stalled_connection_retires_it() {
         .await
         .expect("the read joined the stalled connection")
         .expect("read on a new shared connection");
-    assert!(
-        on_shared_connection_only(&store),
-        "{:?}",
-        store.pool_state()
-    );
+    assert_on_shared_connection_only(&store);
     locker.batch_execute("COMMIT").await.expect("unlock");
 }
 
@@ -274,9 +259,5 @@ async fn a_read_whose_session_the_server_ends_runs_once_more_then_is_unavailable
     };
     let (read, ()) = tokio::join!(effectiveness_read(&pipelined), ended_once);
     read.expect("the read ran again after its backend was terminated");
-    assert!(
-        on_shared_connection_only(&pipelined),
-        "{:?}",
-        pipelined.pool_state()
-    );
+    assert_on_shared_connection_only(&pipelined);
 }
