@@ -9,7 +9,8 @@
 //!
 //! Everyone else reads from the replica, unless the replica's store knows it is down: then
 //! reads go to the primary at once, and back to the replica as soon as its store's probe
-//! reconnects. A read that finds the replica gone (before its store knows) runs once more on
+//! reconnects. A read that finds the replica gone (before its store knows), or that the
+//! replica cancelled to replay the primary's changes (a recovery conflict), runs once more on
 //! the primary.
 
 use std::sync::Arc;
@@ -73,9 +74,10 @@ impl ReadRouting {
     /// Runs `read` on the store for `user`'s reads. A read the replica could not serve because
     /// it is gone (found down by this read, or its connection lost) runs once more on the
     /// primary: a replica's outage costs its users no error, even before the replica's store
-    /// has noticed it (after which reads go to the primary directly). A replica whose pool is
-    /// exhausted is not relieved so: its overload would move onto the primary's pool, which
-    /// writes need.
+    /// has noticed it (after which reads go to the primary directly). So does a read the
+    /// replica cancelled in a recovery conflict (it held back the replay of the primary's
+    /// changes): the primary has no such conflict. A replica whose pool is exhausted is not
+    /// relieved so: its overload would move onto the primary's pool, which writes need.
     pub(crate) async fn read<'s, T, Fut>(
         &'s self,
         user: &str,
@@ -88,9 +90,9 @@ impl ReadRouting {
             return read(&self.primary).await;
         };
         match read(replica).await {
-            Err(StoreError::Unavailable(outage)) if replica_is_gone(outage.kind()) => {
+            Err(StoreError::Unavailable(outage)) if primary_can_serve(outage.kind()) => {
                 // Bounded: once the replica is known down, reads skip it; lost connections
-                // are at most those open.
+                // are at most those open; conflicts as many as the standby's replay causes.
                 tracing::warn!(%outage, "a replica read failed; reading from the primary");
                 read(&self.primary).await
             }
@@ -120,10 +122,15 @@ impl ReadRouting {
     }
 }
 
-/// Whether a replica read failed because the replica is gone (as opposed to busy).
-fn replica_is_gone(kind: &OutageKind) -> bool {
+/// Whether a replica read failed for a reason the primary does not share: the replica is gone,
+/// or (a serialization failure, on a standby) its replay cancelled the read. Not when the
+/// replica is merely busy.
+fn primary_can_serve(kind: &OutageKind) -> bool {
     matches!(
         kind,
-        OutageKind::Down { .. } | OutageKind::Connect | OutageKind::ConnectionLost
+        OutageKind::Down { .. }
+            | OutageKind::Connect
+            | OutageKind::ConnectionLost
+            | OutageKind::SerializationFailure
     )
 }

@@ -146,6 +146,13 @@ pub enum OutageKind {
     Busy,
     /// A connection was left in a broken transaction state.
     BrokenTransaction,
+    /// PostgreSQL cancelled the statement with SQLSTATE 40001 (`serialization_failure`); the
+    /// connection is fine and the same statement may succeed when run again. Our reads run at
+    /// READ COMMITTED, where this comes from a hot standby: it cancels a query that holds back
+    /// the replay of the primary's changes (a recovery conflict: a lock or rows the primary
+    /// removed) once `max_standby_streaming_delay` has passed. On the primary the same code is a
+    /// stricter isolation level's serialization failure.
+    SerializationFailure,
     /// The store's probe found the database unreachable: queries fail at once until the probe,
     /// which retries in the background, reconnects.
     Down {
@@ -162,6 +169,9 @@ impl fmt::Display for OutageKind {
             Self::ConnectionLost => f.write_str("the connection was lost"),
             Self::Busy => f.write_str("the SQLite database stayed locked"),
             Self::BrokenTransaction => f.write_str("connection left in a broken transaction state"),
+            Self::SerializationFailure => f.write_str(
+                "the statement was cancelled by a conflict (on a standby: with the changes it replays)",
+            ),
             Self::Down { last_error } => write!(
                 f,
                 "database unreachable ({last_error}); retried in the background"
@@ -200,9 +210,22 @@ impl From<DieselError> for StoreError {
             DieselError::BrokenTransactionManager => {
                 Outage::new(OutageKind::BrokenTransaction, err).into()
             }
+            // Matched by SQLSTATE (diesel keeps 40001 as this kind), so in any language.
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Outage::new(OutageKind::SerializationFailure, err).into()
+            }
             other => StoreError::Query(other),
         }
     }
+}
+
+/// Whether `result` failed because its connection was lost (the connection is dead, though
+/// its driver may not know yet).
+pub(crate) fn lost_connection<T>(result: &Result<T, StoreError>) -> bool {
+    matches!(
+        result,
+        Err(StoreError::Unavailable(outage)) if outage.kind == OutageKind::ConnectionLost
+    )
 }
 
 /// PostgreSQL's messages for a `FATAL` error that ends the session: above all SQLSTATE 57P01
@@ -321,5 +344,20 @@ mod tests {
             failed(DatabaseErrorKind::Unknown, "relation \"x\" does not exist"),
             StoreError::Query(_)
         ));
+    }
+
+    #[test]
+    fn a_statement_a_standby_cancels_for_its_replay_is_an_outage_to_retry() {
+        // diesel's kind for SQLSTATE 40001, whatever the message's language.
+        let cancelled = StoreError::from(DieselError::DatabaseError(
+            DatabaseErrorKind::SerializationFailure,
+            Box::new("canceling statement due to conflict with recovery".to_owned()),
+        ));
+        match cancelled {
+            StoreError::Unavailable(outage) => {
+                assert_eq!(outage.kind(), &OutageKind::SerializationFailure);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

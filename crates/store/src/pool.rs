@@ -269,8 +269,15 @@ macro_rules! with_conn {
                     Some(&$store.health),
                 )
                 .await?;
-                let $pg: &mut diesel_async::AsyncPgConnection = &mut guard;
-                $pg_body
+                let result: Result<_, $crate::StoreError> = async {
+                    let $pg: &mut diesel_async::AsyncPgConnection = &mut guard;
+                    Ok($pg_body)
+                }
+                .await;
+                // A connection lost under the body goes back marked broken: the driver may
+                // not have seen its socket close yet, and the pool would hand it out again.
+                $crate::postgres::mark_broken_if_lost(&mut guard, &result);
+                result?
             }
             #[cfg(feature = "sqlite")]
             $crate::pool::Pools::Sqlite(pool) => {

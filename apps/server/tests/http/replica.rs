@@ -25,27 +25,30 @@ async fn store(url: &str) -> Store {
     Store::connect(&config).await.expect("connect")
 }
 
-/// One instance: the primary, the standby as its read replica, the shared Redis tier.
-async fn instance(
-    primary: &TempPostgres,
-    standby: &TempPostgres,
-    redis: &str,
-    prefix: &str,
-    local_cache: bool,
-) -> TestApp {
-    let tier = SharedTier::new(
+/// The shared Redis tier of the instances under `prefix`.
+fn tier(redis: &str, prefix: &str) -> SharedTier {
+    SharedTier::new(
         redis,
         SharedTierConfig {
             key_prefix: prefix.to_owned(),
             ..SharedTierConfig::default()
         },
     )
-    .expect("tier");
+    .expect("tier")
+}
+
+/// One instance: the primary, the standby as its read replica, and the shared tier if any.
+async fn instance(
+    primary: &TempPostgres,
+    standby: &TempPostgres,
+    shared_tier: Option<SharedTier>,
+    local_cache: bool,
+) -> TestApp {
     let insights = Insights::with_backends(
         Backends {
             primary: store(&primary.url()).await,
             read_replica: Some(store(&standby.url()).await),
-            shared_tier: Some(tier),
+            shared_tier,
         },
         ServiceConfig {
             cache_capacity: if local_cache { 10_000 } else { 0 },
@@ -110,8 +113,8 @@ async fn read_your_writes_holds_on_the_writer_and_on_another_instance_with_real_
     seed(&admin, "u1").await;
     wait_caught_up(&primary, &standby);
     // A writes; B has no local tier, so every read of B goes through the shared tier.
-    let a = instance(&primary, &standby, &redis.url(), &prefix, true).await;
-    let b = instance(&primary, &standby, &redis.url(), &prefix, false).await;
+    let a = instance(&primary, &standby, Some(tier(&redis.url(), &prefix)), true).await;
+    let b = instance(&primary, &standby, Some(tier(&redis.url(), &prefix)), false).await;
     assert_eq!(total(&a.get_as(EVO, "u1").await), 1);
     assert_eq!(total(&b.get_as(EVO, "u1").await), 1);
 
@@ -150,7 +153,7 @@ async fn a_replica_that_goes_down_sends_reads_to_the_primary_and_they_come_back(
     let prefix = format!("insights-it-{}", cuid2::create_id());
     seed(&admin, "u2").await;
     wait_caught_up(&primary, &standby);
-    let app = instance(&primary, &standby, &redis.url(), &prefix, false).await;
+    let app = instance(&primary, &standby, Some(tier(&redis.url(), &prefix)), false).await;
     assert_eq!(total(&app.get_as(EVO, "u2").await), 1);
     let readyz = app.get("/readyz", None).await;
     assert_eq!(readyz.status, 200, "{}", readyz.text);
@@ -214,4 +217,100 @@ async fn a_replica_that_goes_down_sends_reads_to_the_primary_and_they_come_back(
         "reads went back to the replica"
     );
     standby.resume_replay().expect("resume");
+}
+
+/// Runs `sql` on `conn` and returns the one text column `n` of its one row.
+async fn text_of(conn: &mut diesel_async::AsyncPgConnection, sql: &str) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct One {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        n: String,
+    }
+    let rows: Vec<One> = diesel_async::RunQueryDsl::load(diesel::sql_query(sql), conn)
+        .await
+        .expect(sql);
+    rows.into_iter().next().expect("one row").n
+}
+
+/// Polls `sql` on `conn` until its `n` is `expected`.
+async fn poll_until(conn: &mut diesel_async::AsyncPgConnection, sql: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while text_of(conn, sql).await != expected {
+        assert!(Instant::now() < deadline, "never true: {sql}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_the_standby_cancels_in_a_recovery_conflict_is_answered_by_the_primary() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+
+    let primary = TempPostgres::start().expect("primary");
+    let admin = store(&primary.url()).await;
+    admin.migrate().await.expect("migrate");
+    let standby = primary.start_standby().expect("standby");
+    // Cancel a query in the replay's way at once, instead of after 30 s (the default).
+    standby
+        .psql("ALTER SYSTEM SET max_standby_streaming_delay = 0")
+        .expect("set the delay");
+    standby.psql("SELECT pg_reload_conf()").expect("reload");
+    seed(&admin, "u3").await;
+    wait_caught_up(&primary, &standby);
+    let app = instance(&primary, &standby, None, false).await;
+
+    // A deterministic conflict. The primary rebuilds an index of the patterns in a transaction
+    // left open; the standby replays its lock on the index. The read then takes its lock on
+    // the table and waits for the index's (the planner locks every index of the table).
+    let mut locker = AsyncPgConnection::establish(&primary.url())
+        .await
+        .expect("locker");
+    let mut flusher = AsyncPgConnection::establish(&primary.url())
+        .await
+        .expect("flusher");
+    let mut observer = AsyncPgConnection::establish(&standby.url())
+        .await
+        .expect("observer");
+    // A commit on the primary flushes the WAL before it, the open transaction's too: the
+    // standby receives only flushed WAL.
+    const FLUSH: &str = "SELECT txid_current()::text AS n";
+    locker
+        .batch_execute("BEGIN; REINDEX INDEX behavioral_patterns_pkey")
+        .await
+        .expect("reindex");
+    text_of(&mut flusher, FLUSH).await;
+    poll_until(
+        &mut observer,
+        "SELECT count(*)::text AS n FROM pg_locks WHERE granted \
+         AND mode = 'AccessExclusiveLock' AND relation = 'behavioral_patterns_pkey'::regclass",
+        "1",
+    )
+    .await;
+    let conflict = tokio::spawn(async move {
+        poll_until(
+            &mut observer,
+            "SELECT count(*)::text AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+            "1",
+        )
+        .await;
+        // The primary now locks the table, which the waiting read holds on the standby: the
+        // replay cancels the read (SQLSTATE 40001, "canceling statement due to conflict with
+        // recovery").
+        locker
+            .batch_execute("LOCK TABLE behavioral_patterns IN ACCESS EXCLUSIVE MODE")
+            .await
+            .expect("lock");
+        text_of(&mut flusher, FLUSH).await;
+        poll_until(
+            &mut observer,
+            "SELECT confl_lock::text AS n FROM pg_stat_database_conflicts \
+             WHERE datname = current_database()",
+            "1",
+        )
+        .await;
+        // The read runs again on the primary, where the same locks held it until now.
+        locker.batch_execute("ROLLBACK").await.expect("rollback");
+    });
+    let res = app.get_as(EVO, "u3").await;
+    conflict.await.expect("the conflict happened");
+    assert_eq!(total(&res), 1, "answered by the primary");
 }

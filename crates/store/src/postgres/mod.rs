@@ -80,6 +80,13 @@ pub(crate) fn mark_broken(conn: &mut AsyncPgConnection) {
     .set_in_error();
 }
 
+/// [`mark_broken`] if `result` says the connection was lost under it.
+pub(crate) fn mark_broken_if_lost<T>(conn: &mut AsyncPgConnection, result: &Result<T, StoreError>) {
+    if crate::error::lost_connection(result) {
+        mark_broken(conn);
+    }
+}
+
 /// How a shard opens its connections: each attempt reports to `health`, and every connection
 /// gets the configured statement timeout.
 fn manager(

@@ -32,7 +32,6 @@ use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::shards::{PgPool, Shard};
-use crate::error::OutageKind;
 use crate::health::Health;
 use crate::pool::Counted;
 use crate::statements::{CheckoutCost, PoolWait, StatementCounter, record};
@@ -305,10 +304,7 @@ impl<'a> ReadConnection<'a> {
     /// comes back (the driver may not have seen the socket close yet, and the pool would hand
     /// it out again, to this read's second run among others).
     pub(crate) fn finish<T>(&mut self, result: &Result<T, StoreError>) -> bool {
-        let lost = matches!(
-            result,
-            Err(StoreError::Unavailable(outage)) if *outage.kind() == OutageKind::ConnectionLost
-        );
+        let lost = crate::error::lost_connection(result);
         match self {
             Self::Pipelined(read) => {
                 read.finished = true;

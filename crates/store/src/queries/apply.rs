@@ -58,10 +58,10 @@ impl Store {
         F: FnOnce(&Recommendation, Option<&LearningProfile>) -> ProfileUpdate + Send,
     {
         let req = &req;
-        with_conn!(self, |conn| {
+        Ok(with_conn!(self, |conn| {
             conn.transaction(async move |tx| apply_in_transaction(tx, req, derive).await)
-                .await
-        })
+                .await?
+        }))
     }
 }
 

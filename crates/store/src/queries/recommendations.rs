@@ -275,7 +275,7 @@ impl Store {
         let mut conn =
             crate::pool::Counted::checkout(pool.local(), &self.statements, Some(&self.health))
                 .await?;
-        let created: Vec<RecommendationRow> = conn
+        let created: Result<Vec<RecommendationRow>, StoreError> = conn
             .transaction::<_, StoreError, _>(async move |tx| {
                 diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                     .bind::<diesel::sql_types::Text, _>(&lock_key)
@@ -303,8 +303,10 @@ impl Store {
                 }
                 Ok(created)
             })
-            .await?;
-        Ok(created.into_iter().map(Into::into).collect())
+            .await;
+        // As `with_conn!` does: a lost connection must not go back to the pool as usable.
+        crate::postgres::mark_broken_if_lost(&mut conn, &created);
+        Ok(created?.into_iter().map(Into::into).collect())
     }
 
     /// One recommendation by id.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
-use insights_model::TimelinePattern;
+use insights_model::{PatternType, TimelinePattern};
 use insights_recommender::engine::INPUT_LIMITS;
 use insights_store::{
     DatabaseUrl, EffectivenessInputs, OutageKind, PIPELINED_READ_STALL, RecommendationInputs,
@@ -260,4 +260,34 @@ async fn a_read_whose_session_the_server_ends_runs_once_more_then_is_unavailable
     let (read, ()) = tokio::join!(effectiveness_read(&pipelined), ended_once);
     read.expect("the read ran again after its backend was terminated");
     assert_on_shared_connection_only(&pipelined);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_whose_session_the_server_ends_is_unavailable_and_its_connection_is_dropped() {
+    let db = TestDb::postgres().await;
+    let (store, name) = named_store(&db, false).await;
+    let write = || async {
+        let written = [pattern(
+            "u1",
+            PatternType::OptimalStudyTime,
+            0.8,
+            NOW - DAY,
+            NOW,
+        )];
+        store.insert_patterns(&written).await
+    };
+    write().await.expect("a first write");
+    let before = store.pool_state();
+    assert_eq!(before.connections, before.idle, "{before:?}");
+    let mut admin = AsyncPgConnection::establish(&db.url).await.expect("admin");
+    let mut locker = lock_table(&db, "behavioral_patterns").await;
+
+    let (written, ()) = tokio::join!(write(), terminate_the_waiting_backend(&mut admin, &name));
+    assert_lost_connection(written.map(drop));
+    // The pool closed the dead connection when it came back, at once: it did not keep it for
+    // the next write, which the driver, not yet aware the socket closed, would have failed.
+    let after = store.pool_state();
+    assert_eq!(after.connections, before.connections - 1, "{after:?}");
+    locker.batch_execute("COMMIT").await.expect("unlock");
+    write().await.expect("the next write");
 }
