@@ -134,3 +134,30 @@ fn primary_can_serve(kind: &OutageKind) -> bool {
             | OutageKind::SerializationFailure
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_replica_gone_or_in_conflict_sends_the_read_to_the_primary() {
+        for kind in [
+            OutageKind::Down {
+                last_error: "refused".into(),
+            },
+            OutageKind::Connect,
+            OutageKind::ConnectionLost,
+            OutageKind::SerializationFailure,
+        ] {
+            assert!(primary_can_serve(&kind), "{kind}");
+        }
+        // A busy replica keeps its load: the primary's pool is for writes too.
+        for kind in [
+            OutageKind::PoolTimeout,
+            OutageKind::Busy,
+            OutageKind::BrokenTransaction,
+        ] {
+            assert!(!primary_can_serve(&kind), "{kind}");
+        }
+    }
+}

@@ -147,11 +147,15 @@ pub enum OutageKind {
     /// A connection was left in a broken transaction state.
     BrokenTransaction,
     /// PostgreSQL cancelled the statement with SQLSTATE 40001 (`serialization_failure`); the
-    /// connection is fine and the same statement may succeed when run again. Our reads run at
-    /// READ COMMITTED, where this comes from a hot standby: it cancels a query that holds back
-    /// the replay of the primary's changes (a recovery conflict: a lock or rows the primary
-    /// removed) once `max_standby_streaming_delay` has passed. On the primary the same code is a
-    /// stricter isolation level's serialization failure.
+    /// same statement may succeed when run again. We set no isolation level, so at PostgreSQL's
+    /// default (READ COMMITTED) this comes from a hot standby: it cancels a query that holds
+    /// back the replay of the primary's changes (a recovery conflict: a lock or rows the primary
+    /// removed) once `max_standby_streaming_delay` has passed, and the session goes on. On the
+    /// primary it is the serialization failure of a stricter `default_transaction_isolation`
+    /// (the transaction was rolled back). A recovery conflict that ends the session is a
+    /// [`ConnectionLost`](Self::ConnectionLost), matched by its English message; under another
+    /// language it arrives as this kind, and the pool drops the dead connection by its own
+    /// closed check.
     SerializationFailure,
     /// The store's probe found the database unreachable: queries fail at once until the probe,
     /// which retries in the background, reconnects.
@@ -217,15 +221,6 @@ impl From<DieselError> for StoreError {
             other => StoreError::Query(other),
         }
     }
-}
-
-/// Whether `result` failed because its connection was lost (the connection is dead, though
-/// its driver may not know yet).
-pub(crate) fn lost_connection<T>(result: &Result<T, StoreError>) -> bool {
-    matches!(
-        result,
-        Err(StoreError::Unavailable(outage)) if outage.kind == OutageKind::ConnectionLost
-    )
 }
 
 /// PostgreSQL's messages for a `FATAL` error that ends the session: above all SQLSTATE 57P01

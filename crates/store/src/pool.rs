@@ -254,6 +254,10 @@ where
 /// expanded once per backend, so every query is type-checked against both; each arm exists only
 /// with its backend's feature, so a body for a backend compiled out is not even resolved.
 ///
+/// A body gives its errors with `?` and its value as its last expression, never with `return`:
+/// on PostgreSQL it runs inside an async block, whose result tells whether the connection was
+/// lost (a body whose value is itself a `Result` would hide that from it).
+///
 /// The store's one dispatch macro: the body must be compiled once per connection type, and a
 /// closure cannot be generic over its argument's type. Everything the arms share is a
 /// function: query fragments (`#[dsl::auto_type]`), [`batch_insert`], and helpers generic over

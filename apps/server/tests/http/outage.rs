@@ -146,25 +146,10 @@ async fn a_deadline_cancels_the_statement_and_the_next_request_succeeds() {
     let mut app = TestApp::new(insights_testkit::TestDb::postgres().await).await;
     app.seed_user_with_patterns("u1").await;
     let mut locker = lock_the_patterns(&app.db.url).await;
-    let blocked_by_locker = "SELECT count(*)::text AS n FROM pg_stat_activity \
-         WHERE pg_backend_pid() <> pid AND state = 'active' \
-         AND pg_blocking_pids(pid) @> ARRAY[(SELECT pg_backend_pid())]";
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        n: String,
-    }
     let mut observer = AsyncPgConnection::establish(&app.db.url)
         .await
         .expect("connect");
-    // The observer asks from the locker's point of view: its pid is the blocker.
-    let locker_pid: Vec<Count> = diesel_async::RunQueryDsl::load(
-        diesel::sql_query("SELECT pg_backend_pid()::text AS n"),
-        &mut locker,
-    )
-    .await
-    .expect("pid");
-    let waiting = blocked_by_locker.replace("(SELECT pg_backend_pid())", &locker_pid[0].n);
+    let waiting = blocked_by(&text_of(&mut locker, "SELECT pg_backend_pid()::text AS n").await);
 
     app.state.deadline = Some(Duration::from_millis(300));
     let res = app
@@ -177,21 +162,7 @@ async fn a_deadline_cancels_the_statement_and_the_next_request_succeeds() {
     assert_eq!(res.error_code(), "UNAVAILABLE");
     // The abandoned statement is cancelled on the server, not left waiting for the lock.
     let answered = Instant::now();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let rows: Vec<Count> =
-            diesel_async::RunQueryDsl::load(diesel::sql_query(&waiting), &mut observer)
-                .await
-                .expect("pg_stat_activity");
-        if rows[0].n == "0" {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the statement of the timed-out request is still running"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll_until(&mut observer, &waiting, "0").await;
     eprintln!(
         "deadline 503: statement gone from pg_stat_activity {:?} after the answer",
         answered.elapsed()

@@ -219,28 +219,6 @@ async fn a_replica_that_goes_down_sends_reads_to_the_primary_and_they_come_back(
     standby.resume_replay().expect("resume");
 }
 
-/// Runs `sql` on `conn` and returns the one text column `n` of its one row.
-async fn text_of(conn: &mut diesel_async::AsyncPgConnection, sql: &str) -> String {
-    #[derive(diesel::QueryableByName)]
-    struct One {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        n: String,
-    }
-    let rows: Vec<One> = diesel_async::RunQueryDsl::load(diesel::sql_query(sql), conn)
-        .await
-        .expect(sql);
-    rows.into_iter().next().expect("one row").n
-}
-
-/// Polls `sql` on `conn` until its `n` is `expected`.
-async fn poll_until(conn: &mut diesel_async::AsyncPgConnection, sql: &str, expected: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while text_of(conn, sql).await != expected {
-        assert!(Instant::now() < deadline, "never true: {sql}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_the_standby_cancels_in_a_recovery_conflict_is_answered_by_the_primary() {
     use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
@@ -300,14 +278,10 @@ async fn a_read_the_standby_cancels_in_a_recovery_conflict_is_answered_by_the_pr
             .await
             .expect("lock");
         text_of(&mut flusher, FLUSH).await;
-        poll_until(
-            &mut observer,
-            "SELECT confl_lock::text AS n FROM pg_stat_database_conflicts \
-             WHERE datname = current_database()",
-            "1",
-        )
-        .await;
-        // The read runs again on the primary, where the same locks held it until now.
+        // The read runs again on the primary, where the locker's locks hold it: the only
+        // backend they can block there.
+        let waiting = blocked_by(&text_of(&mut locker, "SELECT pg_backend_pid()::text AS n").await);
+        poll_until(&mut flusher, &waiting, "1").await;
         locker.batch_execute("ROLLBACK").await.expect("rollback");
     });
     let res = app.get_as(EVO, "u3").await;

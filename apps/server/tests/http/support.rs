@@ -1,6 +1,6 @@
 //! A test application over a fresh database, and small request helpers.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
@@ -243,4 +243,34 @@ pub fn pattern(
         detected_at: at(detected),
         last_seen_at: at(last_seen),
     }
+}
+
+/// Runs `sql` on `conn` and returns the one text column `n` of its one row.
+pub async fn text_of(conn: &mut diesel_async::AsyncPgConnection, sql: &str) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct One {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        n: String,
+    }
+    let rows: Vec<One> = diesel_async::RunQueryDsl::load(diesel::sql_query(sql), conn)
+        .await
+        .expect(sql);
+    rows.into_iter().next().expect("one row").n
+}
+
+/// Polls `sql` on `conn` until its `n` is `expected`.
+pub async fn poll_until(conn: &mut diesel_async::AsyncPgConnection, sql: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while text_of(conn, sql).await != expected {
+        assert!(Instant::now() < deadline, "never true: {sql}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// SQL counting the other backends that wait for a lock the backend `pid` holds, as `n`.
+pub fn blocked_by(pid: &str) -> String {
+    format!(
+        "SELECT count(*)::text AS n FROM pg_stat_activity \
+         WHERE pid <> {pid} AND state = 'active' AND pg_blocking_pids(pid) @> ARRAY[{pid}]"
+    )
 }

@@ -18,7 +18,7 @@ use crate::health::Health;
 use crate::migrate::{When, apply_embedded, is_uninitialised};
 use crate::pool::{Cancellable, LogErrors};
 use crate::schema_check::{Catalog, CatalogColumn};
-use crate::{StoreConfig, StoreError};
+use crate::{OutageKind, StoreConfig, StoreError};
 
 pub(crate) use pipelined::ReadConnection;
 pub(crate) use shards::PgPool;
@@ -80,9 +80,18 @@ pub(crate) fn mark_broken(conn: &mut AsyncPgConnection) {
     .set_in_error();
 }
 
+/// Whether `result` failed because its connection was lost (the connection is dead, though
+/// its driver may not know yet).
+pub(crate) fn lost_connection<T>(result: &Result<T, StoreError>) -> bool {
+    matches!(
+        result,
+        Err(StoreError::Unavailable(outage)) if *outage.kind() == OutageKind::ConnectionLost
+    )
+}
+
 /// [`mark_broken`] if `result` says the connection was lost under it.
 pub(crate) fn mark_broken_if_lost<T>(conn: &mut AsyncPgConnection, result: &Result<T, StoreError>) {
-    if crate::error::lost_connection(result) {
+    if lost_connection(result) {
         mark_broken(conn);
     }
 }

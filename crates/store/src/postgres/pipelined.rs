@@ -304,7 +304,7 @@ impl<'a> ReadConnection<'a> {
     /// comes back (the driver may not have seen the socket close yet, and the pool would hand
     /// it out again, to this read's second run among others).
     pub(crate) fn finish<T>(&mut self, result: &Result<T, StoreError>) -> bool {
-        let lost = crate::error::lost_connection(result);
+        let lost = super::lost_connection(result);
         match self {
             Self::Pipelined(read) => {
                 read.finished = true;
@@ -312,8 +312,7 @@ impl<'a> ReadConnection<'a> {
                     read.reader.discard(&read.conn);
                 }
             }
-            Self::Pooled(conn) if lost => super::mark_broken(conn),
-            Self::Pooled(_) => {}
+            Self::Pooled(conn) => super::mark_broken_if_lost(conn, result),
         }
         lost
     }

@@ -58,6 +58,7 @@ impl Store {
         F: FnOnce(&Recommendation, Option<&LearningProfile>) -> ProfileUpdate + Send,
     {
         let req = &req;
+        // `?` inside: `with_conn!` must see the error to drop a lost connection.
         Ok(with_conn!(self, |conn| {
             conn.transaction(async move |tx| apply_in_transaction(tx, req, derive).await)
                 .await?

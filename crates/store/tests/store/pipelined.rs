@@ -1,6 +1,7 @@
 //! Reads pipelined on a shared connection (`StoreConfig::pipelined_reads`): what happens when
-//! that connection dies or is held up. (The conformance tests run on it too, as
-//! `<test>::postgres_pipelined`.)
+//! that connection dies or is held up; beside them, the same faults on pooled reads and
+//! writes, which share these helpers. (The conformance tests run on the shared connection too,
+//! as `<test>::postgres_pipelined`.)
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
