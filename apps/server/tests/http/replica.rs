@@ -65,6 +65,15 @@ async fn instance(
     }
 }
 
+/// A private primary with our schema, the store of an administrator on it, and its standby.
+async fn primary_and_standby() -> (TempPostgres, Store, TempPostgres) {
+    let primary = TempPostgres::start().expect("primary");
+    let admin = store(&primary.url()).await;
+    admin.migrate().await.expect("migrate");
+    let standby = primary.start_standby().expect("standby");
+    (primary, admin, standby)
+}
+
 /// Waits until the standby has replayed everything the primary wrote so far.
 fn wait_caught_up(primary: &TempPostgres, standby: &TempPostgres) {
     let lsn = primary.psql("SELECT pg_current_wal_lsn()").expect("lsn");
@@ -104,10 +113,7 @@ fn total(res: &Resp) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_your_writes_holds_on_the_writer_and_on_another_instance_with_real_lag() {
-    let primary = TempPostgres::start().expect("primary");
-    let admin = store(&primary.url()).await;
-    admin.migrate().await.expect("migrate");
-    let standby = primary.start_standby().expect("standby");
+    let (primary, admin, standby) = primary_and_standby().await;
     let redis = RedisProcess::start();
     let prefix = format!("insights-it-{}", cuid2::create_id());
     seed(&admin, "u1").await;
@@ -145,10 +151,7 @@ async fn read_your_writes_holds_on_the_writer_and_on_another_instance_with_real_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_that_goes_down_sends_reads_to_the_primary_and_they_come_back() {
-    let primary = TempPostgres::start().expect("primary");
-    let admin = store(&primary.url()).await;
-    admin.migrate().await.expect("migrate");
-    let standby = primary.start_standby().expect("standby");
+    let (primary, admin, standby) = primary_and_standby().await;
     let redis = RedisProcess::start();
     let prefix = format!("insights-it-{}", cuid2::create_id());
     seed(&admin, "u2").await;
@@ -223,10 +226,7 @@ async fn a_replica_that_goes_down_sends_reads_to_the_primary_and_they_come_back(
 async fn a_read_the_standby_cancels_in_a_recovery_conflict_is_answered_by_the_primary() {
     use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
-    let primary = TempPostgres::start().expect("primary");
-    let admin = store(&primary.url()).await;
-    admin.migrate().await.expect("migrate");
-    let standby = primary.start_standby().expect("standby");
+    let (primary, admin, standby) = primary_and_standby().await;
     // Cancel a query in the replay's way at once, instead of after 30 s (the default).
     standby
         .psql("ALTER SYSTEM SET max_standby_streaming_delay = 0")
