@@ -82,7 +82,7 @@ pub(crate) fn mark_broken(conn: &mut AsyncPgConnection) {
 
 /// Whether `result` failed because its connection was lost (the connection is dead, though
 /// its driver may not know yet).
-pub(crate) fn lost_connection<T>(result: &Result<T, StoreError>) -> bool {
+fn lost_connection<T>(result: &Result<T, StoreError>) -> bool {
     matches!(
         result,
         Err(StoreError::Unavailable(outage)) if *outage.kind() == OutageKind::ConnectionLost

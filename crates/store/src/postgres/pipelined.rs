@@ -312,7 +312,8 @@ impl<'a> ReadConnection<'a> {
                     read.reader.discard(&read.conn);
                 }
             }
-            Self::Pooled(conn) => super::mark_broken_if_lost(conn, result),
+            Self::Pooled(conn) if lost => super::mark_broken(conn),
+            Self::Pooled(_) => {}
         }
         lost
     }
